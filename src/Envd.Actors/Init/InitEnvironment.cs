@@ -1,0 +1,18 @@
+using Envd.Linux.Clock;
+using Envd.Linux.Metadata;
+using Envd.Linux.Mounts;
+using Envd.Linux.Trust;
+
+namespace Envd.Actors.Init;
+
+/// <summary>
+/// The parts of the machine <c>/init</c> touches. <see cref="Metadata"/> and <see cref="Mounter"/> are null and
+/// <see cref="SyncClock"/> false outside the VM (<c>-isnotfc</c>).
+/// </summary>
+public sealed record InitEnvironment(
+    ISystemClock Clock,
+    bool SyncClock,
+    IInstanceMetadata? Metadata,
+    IVolumeMounter? Mounter,
+    string HostsPath,
+    CaBundleInstaller CaBundle);

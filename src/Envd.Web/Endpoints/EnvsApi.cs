@@ -1,0 +1,17 @@
+using Envd.Actors.Init;
+using Envd.Web.Http;
+
+namespace Envd.Web.Endpoints;
+
+public static class EnvsApi
+{
+    public static IEndpointRouteBuilder MapEnvs(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/envs", (HttpContext context, InitSnapshot init) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.Json<IReadOnlyDictionary<string, string>>(init.Current.Env, EnvdJsonContext.Default.IReadOnlyDictionaryStringString);
+        });
+        return routes;
+    }
+}

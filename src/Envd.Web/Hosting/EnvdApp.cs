@@ -1,0 +1,132 @@
+using Akka.Hosting;
+using Microsoft.AspNetCore.Diagnostics;
+using Envd.Actors.Hosting;
+using Envd.Actors.Init;
+using Envd.Linux.Clock;
+using Envd.Linux.Metadata;
+using Envd.Linux.Mounts;
+using Envd.Linux.Trust;
+using Envd.Linux.Users;
+using Envd.Web.Endpoints;
+using Envd.Web.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Envd.Web.Hosting;
+
+/// <summary>Builds the daemon: Kestrel, the actor system, the middleware chain and the routes.</summary>
+public static class EnvdApp
+{
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(640);
+
+    /// <param name="overrides">Registrations that replace the machine adapters (tests pass fakes here).</param>
+    public static WebApplication Build(EnvdSettings settings, Action<IServiceCollection>? overrides = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        ConfigureLogging(builder.Logging, settings);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.KeepAliveTimeout = IdleTimeout;
+            kestrel.Listen(System.Net.IPAddress.Parse(settings.ListenAddress), settings.Port, l => l.Protocols = HttpProtocols.Http1);
+        });
+
+        overrides?.Invoke(builder.Services);
+        AddEnvdServices(builder.Services, settings);
+        builder.Services.AddCors();
+        builder.Services.AddAkka("envd", (akka, services) =>
+        {
+            akka.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+            akka.AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "envd.hocon"), HoconAddMode.Prepend);
+            akka.WithEnvdActors(services);
+        });
+
+        var app = builder.Build();
+        app.UseCors(cors => cors
+            .AllowAnyOrigin()
+            .WithMethods("HEAD", "GET", "POST", "PUT", "PATCH", "DELETE")
+            .AllowAnyHeader()
+            .WithExposedHeaders(
+                "Content-Encoding", "Connect-Content-Encoding", "Grpc-Status", "Grpc-Message", "Grpc-Status-Details-Bin",
+                "Location", "Cache-Control", "X-Content-Type-Options")
+            .SetPreflightMaxAge(TimeSpan.FromSeconds(7200)));
+        app.UseMiddleware<AccessTokenMiddleware>();
+        app.UseMiddleware<BasicAuthMiddleware>();
+        app.UseStatusCodePages(WriteRoutingError);
+        app.MapHealth();
+        app.MapInit();
+        app.MapEnvs();
+        return app;
+    }
+
+    private static void AddEnvdServices(IServiceCollection services, EnvdSettings settings)
+    {
+        services.TryAddSingleton(settings);
+        services.TryAddSingleton<IUserDirectory>(new EtcUserDirectory(settings.PasswdPath, settings.GroupPath));
+        services.TryAddSingleton<ISystemClock, RealtimeClock>();
+        services.TryAddSingleton(new InitSnapshot(InitState.Initial(inFirecracker: !settings.IsNotFc)));
+        services.TryAddSingleton<RequestUser>();
+        if (!settings.IsNotFc)
+        {
+            services.AddHttpClient<IInstanceMetadata, MmdsClient>(http =>
+            {
+                http.BaseAddress = settings.MetadataAddress;
+                http.Timeout = TimeSpan.FromSeconds(10);
+            });
+            services.TryAddSingleton<IVolumeMounter, NfsVolumeMounter>();
+        }
+
+        services.TryAddSingleton(sp => new InitEnvironment(
+            sp.GetRequiredService<ISystemClock>(),
+            SyncClock: !settings.IsNotFc,
+            settings.IsNotFc ? null : sp.GetRequiredService<IInstanceMetadata>(),
+            settings.IsNotFc ? null : sp.GetRequiredService<IVolumeMounter>(),
+            settings.HostsPath,
+            new CaBundleInstaller(settings.CaBundlePath, settings.LocalCaPath)));
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, EnvdSettings settings)
+    {
+        logging.ClearProviders();
+        if (settings.Verbose)
+        {
+            logging.AddJsonConsole(json =>
+            {
+                json.IncludeScopes = true;
+                json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffffZ";
+                json.UseUtcTimestamp = true;
+            });
+            logging.SetMinimumLevel(LogLevel.Debug);
+        }
+        else
+        {
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffZ ";
+                console.UseUtcTimestamp = true;
+            });
+            logging.SetMinimumLevel(LogLevel.Information);
+        }
+
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+    }
+
+    /// <summary>Unknown paths and wrong methods get the same JSON error body as every other REST failure.</summary>
+    private static Task WriteRoutingError(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        if (status is not (StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed) || http.GetEndpoint() is not null && status != 405)
+        {
+            return Task.CompletedTask;
+        }
+
+        return ApiError.WriteAsync(http, status, status == 404 ? "404 page not found" : "method not allowed");
+    }
+}
