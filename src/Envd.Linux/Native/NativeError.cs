@@ -1,0 +1,17 @@
+using System.Runtime.InteropServices;
+
+namespace Envd.Linux.Native;
+
+/// <summary>An errno from a libc call, kept so callers can tell a full disk (507) from other failures.</summary>
+public sealed class NativeErrorException(int errno, string message) : IOException(message, errno)
+{
+    public int Errno { get; } = errno;
+
+    public bool IsNoSpace => Errno is Libc.ENOSPC or Libc.EDQUOT;
+}
+
+internal static class NativeError
+{
+    public static NativeErrorException ToException(int errno, string operation) =>
+        new(errno, $"{operation}: {Marshal.GetPInvokeErrorMessage(errno)}");
+}
