@@ -61,6 +61,7 @@ public static class EnvdApp
         app.MapHealth();
         app.MapInit();
         app.MapEnvs();
+        app.MapMetrics();
         return app;
     }
 
