@@ -36,7 +36,7 @@ public static class MetricsApi
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        return new JsonLine<MetricsBody>(MetricsBody.From(sample), EnvdJsonContext.Default.MetricsBody);
+        return new JsonLine<MetricsBody>(MetricsBody.From(sample), EnvdJsonContext.Wire.MetricsBody);
     }
 
     /// <summary>The body upstream's Go struct encodes, in its field order.</summary>
