@@ -128,9 +128,11 @@ public sealed class InitApiTests
         using var response = await server.Client.GetAsync("/envs");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.ToString());
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
-        var envs = JsonSerializer.Deserialize<Dictionary<string, string>>(await response.Content.ReadAsStringAsync())!;
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.EndsWith("}\n", text);
+        var envs = JsonSerializer.Deserialize<Dictionary<string, string>>(text)!;
         Assert.Equal(new Dictionary<string, string> { ["B"] = "3", ["C"] = "4", ["E2B_SANDBOX"] = "false" }, envs);
 
         using var cleared = await Init(server, """{"envVars":{}}""");
