@@ -57,6 +57,18 @@ public sealed class InitApiTests
     }
 
     [Fact]
+    public async Task An_oversized_body_is_a_413_json_error_with_the_version()
+    {
+        await using var server = await EnvdServer.StartAsync();
+
+        using var response = await Init(server, "{\"caBundle\":\"" + new string('A', 9 * 1024 * 1024) + "\"}");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(Version, response.Headers.GetValues("X-Envd-Version").Single());
+        Assert.Equal(413, (await ErrorOf(response)).Code);
+    }
+
+    [Fact]
     public async Task A_bad_body_changes_nothing()
     {
         await using var server = await EnvdServer.StartAsync();
