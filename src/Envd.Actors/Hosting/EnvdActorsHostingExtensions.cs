@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using Envd.Actors.Init;
+using Envd.Actors.Ports;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Envd.Actors.Hosting;
@@ -16,6 +17,19 @@ public static class EnvdActorsHostingExtensions
             registry.Register<InitActor>(init);
         });
 
+    /// <summary>Relays loopback-only listeners to the external address; only inside the VM.</summary>
+    public static AkkaConfigurationBuilder WithPortForwarding(this AkkaConfigurationBuilder builder, EnvdSettings settings) =>
+        settings.IsNotFc || settings.ForwardAddress is null
+            ? builder
+            : builder.WithActors((system, registry) =>
+            {
+                var forwarder = system.ActorOf(PortForwarderActor.Props(settings.ForwardAddress), "port-forwarder");
+                system.ActorOf(PortScannerActor.Props(settings.ProcRoot, settings.PortScanInterval, forwarder), "port-scanner");
+                registry.Register<PortForwarderActor>(forwarder);
+            });
+
     public static AkkaConfigurationBuilder WithEnvdActors(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
-        builder.WithInitActor(services);
+        builder
+            .WithInitActor(services)
+            .WithPortForwarding(services.GetRequiredService<EnvdSettings>());
 }
