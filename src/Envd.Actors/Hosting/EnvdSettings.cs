@@ -48,4 +48,7 @@ public sealed record EnvdSettings
     public IPAddress? ForwardAddress { get; init; } = IPAddress.Parse("169.254.0.21");
 
     public TimeSpan PortScanInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a workload freeze may last without a thaw before envd thaws it anyway.</summary>
+    public TimeSpan FreezeWatchdog { get; init; } = TimeSpan.FromMinutes(10);
 }

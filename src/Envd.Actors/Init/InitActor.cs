@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Event;
+using Envd.Actors.Freeze;
 using Envd.Linux.Hosts;
 using static Envd.Actors.Init.InitProtocol;
 
@@ -19,20 +20,24 @@ public sealed class InitActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly InitSnapshot _snapshot;
     private readonly InitEnvironment _environment;
+    private readonly IActorRef? _workloadFreezer;
     private readonly Dictionary<string, string> _mountedLifecycles = new(StringComparer.Ordinal);
     private InitState _state;
 
-    public InitActor(InitSnapshot snapshot, InitEnvironment environment)
+    /// <param name="workloadFreezer">Thaws the workload after every authorized /init; null where nothing freezes it.</param>
+    public InitActor(InitSnapshot snapshot, InitEnvironment environment, IActorRef? workloadFreezer)
     {
         _snapshot = snapshot;
         _environment = environment;
+        _workloadFreezer = workloadFreezer;
         _state = snapshot.Current;
         ReceiveAsync<ApplyInit>(HandleApplyInit);
         Receive<SetInternalEnv>(HandleSetInternalEnv);
+        Receive<FreezeProtocol.ThawResult>(HandleThawed);
     }
 
-    public static Props Props(InitSnapshot snapshot, InitEnvironment environment) =>
-        Akka.Actor.Props.Create(() => new InitActor(snapshot, environment));
+    public static Props Props(InitSnapshot snapshot, InitEnvironment environment, IActorRef? workloadFreezer) =>
+        Akka.Actor.Props.Create(() => new InitActor(snapshot, environment, workloadFreezer));
 
     private void HandleSetInternalEnv(SetInternalEnv message)
     {
@@ -45,7 +50,21 @@ public sealed class InitActor : ReceiveActor
         var sender = Sender;
         var result = await Apply(message);
         _log.Info("Init {0}: {1}{2}", message.OperationId, result.Outcome, result.Message is null ? string.Empty : " " + result.Message);
+        if (result.Outcome is not (InitOutcome.Unauthorized or InitOutcome.Cancelled))
+        {
+            // A resumed sandbox comes back frozen; any authorized /init, even a stale one, lets it run again.
+            _workloadFreezer?.Tell(new FreezeProtocol.ThawWorkload(CancellationToken.None));
+        }
+
         sender.Tell(result);
+    }
+
+    private void HandleThawed(FreezeProtocol.ThawResult result)
+    {
+        if (result.Failures.Count > 0)
+        {
+            _log.Warning("Thaw after /init left {0} cgroups frozen", result.Failures.Count);
+        }
     }
 
     private async Task<InitResult> Apply(ApplyInit message)

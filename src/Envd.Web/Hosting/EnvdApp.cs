@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Envd.Actors.Hosting;
 using Envd.Actors.Init;
+using Envd.Linux.Cgroups;
 using Envd.Linux.Clock;
 using Envd.Linux.Metadata;
 using Envd.Linux.Mounts;
@@ -61,6 +62,7 @@ public static class EnvdApp
         app.MapHealth();
         app.MapInit();
         app.MapEnvs();
+        app.MapFreeze();
         return app;
     }
 
@@ -71,6 +73,7 @@ public static class EnvdApp
         services.TryAddSingleton<ISystemClock, RealtimeClock>();
         services.TryAddSingleton(new InitSnapshot(InitState.Initial(inFirecracker: !settings.IsNotFc)));
         services.TryAddSingleton<RequestUser>();
+        services.TryAddSingleton(sp => SandboxSetup.CreateCgroups(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Envd.Cgroups")));
         if (!settings.IsNotFc)
         {
             services.AddHttpClient<IInstanceMetadata, MmdsClient>(http =>
