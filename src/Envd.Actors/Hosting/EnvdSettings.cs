@@ -51,4 +51,7 @@ public sealed record EnvdSettings
 
     /// <summary>How long a workload freeze may last without a thaw before envd thaws it anyway.</summary>
     public TimeSpan FreezeWatchdog { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The mount point <c>/fsfreeze</c> freezes (VM mode only): the root filesystem.</summary>
+    public string FsFreezePath { get; init; } = "/";
 }

@@ -2,12 +2,18 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Hosting;
 using Envd.Actors.Freeze;
+using Envd.Actors.Hosting;
+using Envd.Linux.Native;
+using Envd.Linux.Snapshots;
 using Envd.Web.Http;
 using static Envd.Actors.Freeze.FreezeProtocol;
 
 namespace Envd.Web.Endpoints;
 
-/// <summary>The orchestrator's snapshot controls: freeze the workload's cgroups before a pause, thaw them after.</summary>
+/// <summary>
+/// The orchestrator's snapshot controls: freeze the workload's cgroups and the root filesystem before a pause, thaw
+/// them after.
+/// </summary>
 public static class FreezeApi
 {
     private const int DefaultMaxCgroups = 8192;
@@ -19,7 +25,39 @@ public static class FreezeApi
     {
         routes.MapPost("/freeze", HandleFreeze);
         routes.MapPost("/unfreeze", HandleUnfreeze);
+        routes.MapPost("/fsfreeze", (HttpContext context, FilesystemFreezer filesystem, EnvdSettings settings, ILoggerFactory logs) =>
+            RunFilesystemFreeze(context, filesystem.FreezeAsync, "fsfreeze", settings, logs));
+        routes.MapPost("/fsthaw", (HttpContext context, FilesystemFreezer filesystem, EnvdSettings settings, ILoggerFactory logs) =>
+            RunFilesystemFreeze(context, filesystem.ThawAsync, "fsthaw", settings, logs));
         return routes;
+    }
+
+    /// <summary>Outside the VM the machine's root filesystem is not ours to freeze: answer success and do nothing.</summary>
+    private static async Task<IResult> RunFilesystemFreeze(
+        HttpContext context, Func<CancellationToken, Task> operation, string name, EnvdSettings settings, ILoggerFactory logs)
+    {
+        var log = logs.CreateLogger("Envd.Snapshots");
+        if (settings.IsNotFc)
+        {
+            log.LogInformation("{Operation} skipped: not running in Firecracker (-isnotfc)", name);
+            return Results.NoContent();
+        }
+
+        try
+        {
+            await operation(context.RequestAborted);
+            log.LogInformation("{Operation} of {Path} done", name, settings.FsFreezePath);
+            return Results.NoContent();
+        }
+        catch (OperationCanceledException)
+        {
+            return ApiError.Result(StatusCodes.Status503ServiceUnavailable, $"{name}: another freeze or thaw is in progress");
+        }
+        catch (NativeErrorException e)
+        {
+            log.LogError("{Operation} of {Path} failed: {Error}", name, settings.FsFreezePath, e.Message);
+            return ApiError.Result(StatusCodes.Status500InternalServerError, $"{name} failed: {e.Message}");
+        }
     }
 
     private static async Task<IResult> HandleFreeze(HttpContext context, IRequiredActor<WorkloadFreezerActor> freezer)

@@ -6,6 +6,7 @@ using Envd.Linux.Cgroups;
 using Envd.Linux.Clock;
 using Envd.Linux.Metadata;
 using Envd.Linux.Mounts;
+using Envd.Linux.Snapshots;
 using Envd.Linux.Trust;
 using Envd.Linux.Users;
 using Envd.Web.Endpoints;
@@ -63,6 +64,8 @@ public static class EnvdApp
         app.MapInit();
         app.MapEnvs();
         app.MapFreeze();
+        app.MapCollapse();
+        app.MapUpgrade();
         return app;
     }
 
@@ -73,6 +76,7 @@ public static class EnvdApp
         services.TryAddSingleton<ISystemClock, RealtimeClock>();
         services.TryAddSingleton(new InitSnapshot(InitState.Initial(inFirecracker: !settings.IsNotFc)));
         services.TryAddSingleton<RequestUser>();
+        services.TryAddSingleton(new FilesystemFreezer(settings.FsFreezePath));
         services.TryAddSingleton(sp => SandboxSetup.CreateCgroups(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Envd.Cgroups")));
         if (!settings.IsNotFc)
         {

@@ -51,6 +51,12 @@ public sealed class EnvdServer : IAsyncDisposable
             RunDir = Path.Combine(root, "run"),
             CaBundlePath = Path.Combine(root, "ca-certificates.crt"),
             LocalCaPath = Path.Combine(root, "local-ca", "e2b-ca.crt"),
+
+            // Should a test switch to VM mode, nothing may reach a real filesystem freeze, the metadata address or
+            // other machines' listeners.
+            FsFreezePath = Path.Combine(root, "no-filesystem-here"),
+            MetadataAddress = new Uri("http://127.0.0.1:9/"),
+            ForwardAddress = null,
         };
         settings = configure?.Invoke(settings) ?? settings;
         var app = EnvdApp.Build(settings, overrides);
