@@ -1,8 +1,11 @@
 using Akka.Hosting;
 using Envd.Actors.Freeze;
 using Envd.Actors.Init;
+using Envd.Actors.Logs;
+using Envd.Actors.Metadata;
 using Envd.Actors.Ports;
 using Envd.Linux.Cgroups;
+using Envd.Linux.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Envd.Actors.Hosting;
@@ -14,11 +17,30 @@ public static class EnvdActorsHostingExtensions
         builder.WithActors((system, registry) =>
         {
             registry.TryGet<WorkloadFreezerActor>(out var freezer);
+            registry.TryGet<MetadataPollerActor>(out var poller);
             var init = system.ActorOf(
-                InitActor.Props(services.GetRequiredService<InitSnapshot>(), services.GetRequiredService<InitEnvironment>(), freezer),
+                InitActor.Props(services.GetRequiredService<InitSnapshot>(), services.GetRequiredService<InitEnvironment>(), freezer, poller),
                 "init");
             registry.Register<InitActor>(init);
         });
+
+    /// <summary>Ships log lines to the collector once the metadata service names one; only inside the VM.</summary>
+    public static AkkaConfigurationBuilder WithLogExporter(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
+        services.GetService<LogBuffer>() is not { } buffer
+            ? builder
+            : builder.WithActors((system, registry) =>
+                registry.Register<LogExporterActor>(system.ActorOf(LogExporterActor.Props(buffer), "log-exporter")));
+
+    /// <summary>Polls the metadata service for the sandbox ids and log collector; only inside the VM.</summary>
+    public static AkkaConfigurationBuilder WithMetadataPoller(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
+        services.GetRequiredService<InitEnvironment>().Metadata is not { } metadata
+            ? builder
+            : builder.WithActors((system, registry) =>
+            {
+                registry.TryGet<LogExporterActor>(out var exporter);
+                registry.Register<MetadataPollerActor>(system.ActorOf(
+                    MetadataPollerActor.Props(metadata, services.GetRequiredService<RunDirectory>(), exporter), "metadata-poller"));
+            });
 
     public static AkkaConfigurationBuilder WithWorkloadFreezer(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
         builder.WithActors((system, registry) =>
@@ -43,6 +65,8 @@ public static class EnvdActorsHostingExtensions
 
     public static AkkaConfigurationBuilder WithEnvdActors(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
         builder
+            .WithLogExporter(services)
+            .WithMetadataPoller(services)
             .WithWorkloadFreezer(services)
             .WithInitActor(services)
             .WithPortForwarding(services.GetRequiredService<EnvdSettings>());

@@ -54,4 +54,7 @@ public sealed record EnvdSettings
 
     /// <summary>The mount point <c>/fsfreeze</c> freezes (VM mode only): the root filesystem.</summary>
     public string FsFreezePath { get; init; } = "/";
+
+    /// <summary>Where envd exempts itself from the OOM killer (VM mode only).</summary>
+    public string OomScoreAdjPath { get; init; } = "/proc/self/oom_score_adj";
 }

@@ -1,11 +1,35 @@
 using Envd.Actors.Hosting;
 using Envd.Linux.Cgroups;
+using Envd.Linux.Sandbox;
 
 namespace Envd.Web.Hosting;
 
-/// <summary>The machine state envd prepares before serving: the workload cgroups.</summary>
-public static class SandboxSetup
+/// <summary>
+/// The machine state envd prepares before serving: the run directory and its <c>.E2B_SANDBOX</c> marker, the
+/// workload cgroups and, inside the VM, envd's own exemption from the OOM killer.
+/// </summary>
+public sealed class SandboxSetup(EnvdSettings settings, RunDirectory runDirectory, ILogger<SandboxSetup> logger) : IHostedService
 {
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        runDirectory.Prepare(inFirecracker: !settings.IsNotFc);
+        if (!settings.IsNotFc)
+        {
+            try
+            {
+                OomScore.Set(settings.OomScoreAdjPath, OomScore.Exempt);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Could not exempt envd from the OOM killer: {Error}", e.Message);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>
     /// The <c>user</c>, <c>ptys</c> and <c>socats</c> cgroups, or none with <c>-no-cgroups</c> or when the root is not
     /// cgroup2; a failure to create them leaves processes where they start rather than stopping the daemon.

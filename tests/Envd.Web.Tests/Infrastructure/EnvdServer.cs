@@ -55,6 +55,7 @@ public sealed class EnvdServer : IAsyncDisposable
             // Should a test switch to VM mode, nothing may reach a real filesystem freeze, the metadata address or
             // other machines' listeners.
             FsFreezePath = Path.Combine(root, "no-filesystem-here"),
+            OomScoreAdjPath = Path.Combine(root, "oom_score_adj"),
             MetadataAddress = new Uri("http://127.0.0.1:9/"),
             ForwardAddress = null,
         };

@@ -1,5 +1,6 @@
 using Envd.Actors.Hosting;
 using Envd.Linux.Clock;
+using Envd.Linux.Metadata;
 using Envd.Linux.Mounts;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,7 +8,7 @@ namespace Envd.Web.Tests.Infrastructure;
 
 /// <summary>
 /// The daemon as it runs inside Firecracker (no <c>-isnotfc</c>), with what would change the test machine replaced:
-/// the clock is never set, nothing is NFS-mounted.
+/// the clock is never set, nothing is NFS-mounted, no iptables rule is touched.
 /// </summary>
 public static class VmMode
 {
@@ -15,7 +16,8 @@ public static class VmMode
         Func<EnvdSettings, EnvdSettings>? configure = null,
         Action<IServiceCollection>? overrides = null,
         RecordingClock? clock = null,
-        RecordingMounter? mounter = null) =>
+        RecordingMounter? mounter = null,
+        RecordingMetadataRoute? route = null) =>
         EnvdServer.StartAsync(
             settings =>
             {
@@ -26,6 +28,7 @@ public static class VmMode
             {
                 services.AddSingleton<ISystemClock>(clock ?? new RecordingClock());
                 services.AddSingleton<IVolumeMounter>(mounter ?? new RecordingMounter());
+                services.AddSingleton<IMetadataRoute>(route ?? new RecordingMetadataRoute());
                 overrides?.Invoke(services);
             });
 }
@@ -83,5 +86,19 @@ public sealed class RecordingMounter : IVolumeMounter
         }
 
         return Fail ? Task.FromException(new IOException("mount.nfs: Connection refused")) : Task.CompletedTask;
+    }
+}
+
+/// <summary>Counts the times envd would have pinned the metadata route with iptables.</summary>
+public sealed class RecordingMetadataRoute : IMetadataRoute
+{
+    private int _pins;
+
+    public int Pins => Volatile.Read(ref _pins);
+
+    public Task PinAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _pins);
+        return Task.CompletedTask;
     }
 }
