@@ -253,6 +253,11 @@ public sealed class InitActor : ReceiveActor
             {
                 _mountedLifecycles[path] = lifecycleId;
             }
+            else
+            {
+                // The old mount was probably taken down first: the next /init must try again whatever its lifecycle.
+                _mountedLifecycles.Remove(path);
+            }
         }
 
         var errors = results.Where(r => r.Error is not null).Select(r => r.Error).ToList();
