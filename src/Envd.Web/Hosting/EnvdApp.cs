@@ -140,6 +140,7 @@ public static class EnvdApp
         }
 
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
     }
 
     /// <summary>Unknown paths and wrong methods get the same JSON error body as every other REST failure.</summary>

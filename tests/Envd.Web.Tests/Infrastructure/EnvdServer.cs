@@ -52,8 +52,8 @@ public sealed class EnvdServer : IAsyncDisposable
             CaBundlePath = Path.Combine(root, "ca-certificates.crt"),
             LocalCaPath = Path.Combine(root, "local-ca", "e2b-ca.crt"),
 
-            // Should a test switch to VM mode, nothing may reach a real filesystem freeze, the metadata address or
-            // other machines' listeners.
+            // Should a test switch to VM mode, nothing may freeze a real filesystem, reach the real metadata address,
+            // touch envd's own OOM score or forward the machine's other loopback listeners.
             FsFreezePath = Path.Combine(root, "no-filesystem-here"),
             OomScoreAdjPath = Path.Combine(root, "oom_score_adj"),
             MetadataAddress = new Uri("http://127.0.0.1:9/"),
