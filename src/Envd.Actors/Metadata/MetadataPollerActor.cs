@@ -64,7 +64,8 @@ public sealed class MetadataPollerActor : ReceiveActor, IWithTimers
 
         _polling = true;
         _deadline = deadline;
-        Timers.StartPeriodicTimer("poll", Tick.Instance, TimeSpan.Zero, PollInterval);
+        Timers.StartPeriodicTimer("poll", Tick.Instance, PollInterval);
+        StartFetch();
     }
 
     private void HandleTick()
@@ -82,6 +83,11 @@ public sealed class MetadataPollerActor : ReceiveActor, IWithTimers
             return;
         }
 
+        StartFetch();
+    }
+
+    private void StartFetch()
+    {
         _inFlight = true;
         _metadata.FetchAsync(_stopping.Token).PipeTo(Self, success: m => new Fetched(m), failure: e => new FetchFailed(e));
     }
