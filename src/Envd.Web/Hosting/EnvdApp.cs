@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Diagnostics;
 using Envd.Actors.Hosting;
 using Envd.Actors.Init;
 using Envd.Linux.Clock;
+using Envd.Linux.Files;
 using Envd.Linux.Metadata;
 using Envd.Linux.Mounts;
 using Envd.Linux.Trust;
 using Envd.Linux.Users;
+using Envd.Web.Connect.Filesystem;
 using Envd.Web.Endpoints;
 using Envd.Web.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -61,6 +63,7 @@ public static class EnvdApp
         app.MapHealth();
         app.MapInit();
         app.MapEnvs();
+        app.MapFilesystemRpc();
         return app;
     }
 
@@ -71,6 +74,7 @@ public static class EnvdApp
         services.TryAddSingleton<ISystemClock, RealtimeClock>();
         services.TryAddSingleton(new InitSnapshot(InitState.Initial(inFirecracker: !settings.IsNotFc)));
         services.TryAddSingleton<RequestUser>();
+        services.TryAddSingleton<FileEntries>();
         if (!settings.IsNotFc)
         {
             services.AddHttpClient<IInstanceMetadata, MmdsClient>(http =>
