@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using Envd.Actors.Init;
+using Envd.Actors.Watchers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Envd.Actors.Hosting;
@@ -17,5 +18,5 @@ public static class EnvdActorsHostingExtensions
         });
 
     public static AkkaConfigurationBuilder WithEnvdActors(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
-        builder.WithInitActor(services);
+        builder.WithInitActor(services).WithWatchers(services);
 }

@@ -1,4 +1,6 @@
+using Akka.Hosting;
 using Envd.Actors.Init;
+using Envd.Actors.Watchers;
 using Envd.Contracts.Filesystem;
 using Envd.Linux.Files;
 using Envd.Linux.Native;
@@ -11,7 +13,7 @@ namespace Envd.Web.Connect.Filesystem;
 /// The <c>filesystem.Filesystem</c> service. Envd runs as root: the calling user only decides how relative paths
 /// resolve and who owns the directories it creates.
 /// </summary>
-public sealed class FilesystemRpc(InitSnapshot init, FileEntries entries)
+public sealed partial class FilesystemRpc(InitSnapshot init, FileEntries entries, IRequiredActor<WatchersActor> watchers)
 {
     public const string Service = "filesystem.Filesystem";
 
