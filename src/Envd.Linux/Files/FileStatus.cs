@@ -17,18 +17,12 @@ public readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, long Siz
 
     public bool IsSymlink => (Mode & TypeMask) == Symlink;
 
-    /// <summary>The path itself, a symlink not followed.</summary>
-    /// <exception cref="NativeErrorException">With the errno, e.g. ENOENT for a missing path.</exception>
-    public static FileStatus Lstat(string path) => Query(path, Libc.AtSymlinkNoFollow, "lstat");
-
-    /// <summary>What the path leads to, symlinks followed.</summary>
-    /// <exception cref="NativeErrorException">With the errno, e.g. ENOENT for a dangling link.</exception>
-    public static FileStatus Stat(string path) => Query(path, 0, "stat");
-
-    /// <summary>Like <see cref="Lstat"/>, but null when the path does not exist.</summary>
+    /// <summary>The path itself, a symlink not followed; null when the path does not exist.</summary>
+    /// <exception cref="NativeErrorException">lstat failed for another reason (the errno is kept).</exception>
     public static FileStatus? TryLstat(string path) => TryQuery(path, Libc.AtSymlinkNoFollow, "lstat");
 
-    /// <summary>Like <see cref="Stat"/>, but null when the path (or a link's target) does not exist.</summary>
+    /// <summary>What the path leads to, symlinks followed; null when it (or a link's target) does not exist.</summary>
+    /// <exception cref="NativeErrorException">stat failed for another reason (the errno is kept).</exception>
     public static FileStatus? TryStat(string path) => TryQuery(path, 0, "stat");
 
     private static FileStatus? TryQuery(string path, int flags, string operation)

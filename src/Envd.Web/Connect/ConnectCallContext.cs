@@ -37,7 +37,7 @@ public sealed class ConnectCallContext
     /// <summary>Fires when the client goes away or the deadline passes.</summary>
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>Fires only when the client goes away; work that must outlive the deadline (none yet) would watch this.</summary>
+    /// <summary>Fires only when the client goes away, never at the deadline.</summary>
     public CancellationToken RequestAborted => HttpContext.RequestAborted;
 
     public IServiceProvider Services => HttpContext.RequestServices;

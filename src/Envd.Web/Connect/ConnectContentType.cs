@@ -7,8 +7,6 @@ public readonly record struct ConnectContentType(bool Streaming, ConnectCodec Co
 {
     public const string StreamingPrefix = "application/connect+";
 
-    public string MediaType => (Streaming ? StreamingPrefix : "application/") + Codec.Name;
-
     public static ConnectContentType? Parse(string? contentType)
     {
         if (!MediaTypeHeaderValue.TryParse(contentType, out var header) || header.MediaType.Value is not { } media)
@@ -25,8 +23,4 @@ public readonly record struct ConnectContentType(bool Streaming, ConnectCodec Co
             _ => null,
         };
     }
-
-    /// <summary>Whether a request is a Connect stream, so errors about it must go in an end-of-stream envelope.</summary>
-    public static bool IsStreaming(HttpRequest request) =>
-        request.ContentType?.StartsWith(StreamingPrefix, StringComparison.OrdinalIgnoreCase) == true;
 }

@@ -75,6 +75,7 @@ public static class EnvdApp
         services.TryAddSingleton(new InitSnapshot(InitState.Initial(inFirecracker: !settings.IsNotFc)));
         services.TryAddSingleton<RequestUser>();
         services.TryAddSingleton<FileEntries>();
+        services.TryAddSingleton<FilesystemRpc>();
         if (!settings.IsNotFc)
         {
             services.AddHttpClient<IInstanceMetadata, MmdsClient>(http =>
