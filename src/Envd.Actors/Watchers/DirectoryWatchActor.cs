@@ -151,29 +151,50 @@ public sealed class DirectoryWatchActor : ReceiveActor
             }
         }
 
-        if (raw.Has(InotifyMask.Create | InotifyMask.MovedTo))
+        if (!raw.Has(InotifyMask.Create | InotifyMask.MovedTo))
         {
-            AddDirectory(directory);
+            return;
+        }
+
+        try
+        {
+            // What is already inside a directory that just appeared is announced here: inotify never will.
+            WatchDirectory(directory, announce: true);
+        }
+        catch (Exception e) when (e is NativeErrorException or IOException or UnauthorizedAccessException)
+        {
+            Fail(e.Message);
         }
     }
 
-    /// <summary>Watches a directory that just appeared and announces what is already inside it, which inotify never will.</summary>
-    private void AddDirectory(string directory)
+    /// <summary>Watches a directory and, below it, every subdirectory; entries that vanish meanwhile are skipped.</summary>
+    /// <exception cref="NativeErrorException">A watch could not be added, e.g. the inotify watch limit was reached.</exception>
+    private void WatchDirectory(string directory, bool announce)
     {
         try
         {
             _tree = _tree.Add(_inotify!.AddWatch(_tree.FullPath(directory), InotifyMask.OnlyDir | InotifyMask.DontFollow), directory);
-            AddChildren(directory, announce: true);
         }
-        catch (Exception e) when (e is NativeErrorException or IOException or UnauthorizedAccessException or ObjectDisposedException)
+        catch (NativeErrorException e) when (e.IsNotFound)
         {
-            // Gone again before we could watch it; its removal is reported by the parent's watch.
+            return;
         }
+
+        AddChildren(directory, announce);
     }
 
     private void AddChildren(string directory, bool announce)
     {
-        var names = Directory.EnumerateFileSystemEntries(_tree.FullPath(directory)).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
+        List<string> names;
+        try
+        {
+            names = Directory.EnumerateFileSystemEntries(_tree.FullPath(directory)).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+
         foreach (var name in names)
         {
             var child = WatchTree.Join(directory, name);
@@ -184,15 +205,7 @@ public sealed class DirectoryWatchActor : ReceiveActor
 
             if (FileStatus.TryLstat(_tree.FullPath(child)) is { IsDirectory: true })
             {
-                if (announce)
-                {
-                    AddDirectory(child);
-                }
-                else
-                {
-                    _tree = _tree.Add(_inotify!.AddWatch(_tree.FullPath(child), InotifyMask.OnlyDir | InotifyMask.DontFollow), child);
-                    AddChildren(child, announce: false);
-                }
+                WatchDirectory(child, announce);
             }
         }
     }

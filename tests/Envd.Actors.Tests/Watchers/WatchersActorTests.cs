@@ -46,8 +46,9 @@ public sealed class WatchersActorTests : Akka.TestKit.Xunit2.TestKit
 
         _watchers.Tell(new RemoveWatcher(started.WatcherId));
 
-        ExpectMsg<WatcherRemoved>();
-        ExpectTerminated(started.Watcher);
+        var replies = ReceiveN(2);
+        Assert.Contains(replies, r => r is WatcherRemoved);
+        Assert.Contains(replies, r => r is Terminated t && t.ActorRef.Equals(started.Watcher));
         _watchers.Tell(new GetWatcherEvents(started.WatcherId));
         ExpectMsg<WatcherNotFound>();
         _watchers.Tell(new RemoveWatcher(started.WatcherId));
