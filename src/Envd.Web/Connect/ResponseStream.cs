@@ -28,7 +28,8 @@ public sealed class ResponseStream<TResponse> : IAsyncDisposable
         _codec = codec;
         _keepalive = keepalive;
         _interval = context.KeepaliveInterval;
-        _cancellation = context.CancellationToken;
+        // Only a departed client stops writes: a handler that outlives the deadline may still send what it has.
+        _cancellation = context.RequestAborted;
     }
 
     public async ValueTask WriteAsync(TResponse message)

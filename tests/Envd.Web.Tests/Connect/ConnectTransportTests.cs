@@ -236,6 +236,19 @@ public sealed class ConnectTransportTests(EchoServerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_handler_may_still_send_after_its_deadline_before_the_stream_ends()
+    {
+        var request = ConnectWire.Stream(Count, """{"path":"last-word"}""");
+        request.Headers.Add("Connect-Timeout-Ms", "200");
+        using var response = await Client.SendAsync(request);
+
+        var frames = await ConnectWire.ReadAllFrames(response);
+        Assert.Equal(3, frames.Count);
+        Assert.Contains("after-deadline", frames[1].Text);
+        Assert.Equal("deadline_exceeded", frames[2].ErrorCode);
+    }
+
+    [Fact]
     public async Task Keepalive_messages_fill_silence_at_the_requested_interval()
     {
         var request = ConnectWire.Stream(Count, """{"path":"wait"}""");

@@ -69,6 +69,18 @@ public sealed class EchoRpc(EchoProbe probe)
             case "wait":
                 await WaitForCancellation(context);
                 break;
+            case "last-word":
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    await responses.WriteAsync(new WatchDirResponse { Filesystem = new FilesystemEvent { Name = "after-deadline" } });
+                    throw;
+                }
+
+                break;
             case "fail-later":
                 throw new ConnectException(ConnectCode.Internal, "watcher error: overflow");
             default:
