@@ -263,12 +263,9 @@ internal static class ConnectCall
     private static byte[] ErrorJson(ConnectException error)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, ConnectException.JsonOptions))
         {
-            json.WriteStartObject();
-            json.WriteString("code", error.Code.WireName());
-            json.WriteString("message", error.Message);
-            json.WriteEndObject();
+            error.WriteJson(json);
         }
 
         return buffer.ToArray();

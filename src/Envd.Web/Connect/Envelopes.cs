@@ -83,15 +83,13 @@ public static class Envelopes
     public static byte[] EndOfStream(ConnectException? error)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, ConnectException.JsonOptions))
         {
             json.WriteStartObject();
             if (error is not null)
             {
-                json.WriteStartObject("error");
-                json.WriteString("code", error.Code.WireName());
-                json.WriteString("message", error.Message);
-                json.WriteEndObject();
+                json.WritePropertyName("error");
+                error.WriteJson(json);
             }
 
             json.WriteEndObject();

@@ -342,7 +342,7 @@ public sealed class ConnectTransportTests(EchoServerFixture fixture) : IClassFix
         using var response = await Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("""{"code":"unauthenticated","message":"invalid username: \u0027nobody-here\u0027"}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("""{"code":"unauthenticated","message":"invalid username: 'nobody-here'"}""", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
