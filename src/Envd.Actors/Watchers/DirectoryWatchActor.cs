@@ -35,9 +35,9 @@ public sealed class DirectoryWatchActor : ReceiveActor
         _replyTo = replyTo;
         _tree = WatchTree.For(spec.Path);
         Receive<InotifyBatch>(HandleBatch);
-        Receive<InotifyFailed>(failed => Fail(failed.Reason));
+        Receive<InotifyFailed>(HandleInotifyFailed);
         Receive<GetWatcherEvents>(HandleGetEvents);
-        Receive<StopWatch>(_ => Context.Stop(Self));
+        Receive<StopWatch>(HandleStopWatch);
     }
 
     /// <param name="stream">Where events go as they happen; null for a polling watcher that keeps them.</param>
@@ -238,6 +238,10 @@ public sealed class DirectoryWatchActor : ReceiveActor
             return null;
         }
     }
+
+    private void HandleInotifyFailed(InotifyFailed failed) => Fail(failed.Reason);
+
+    private void HandleStopWatch(StopWatch _) => Context.Stop(Self);
 
     private void HandleGetEvents(GetWatcherEvents _)
     {

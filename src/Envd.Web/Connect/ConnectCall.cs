@@ -293,12 +293,13 @@ internal static class ConnectCall
         }
     }
 
+    /// <param name="error">The error the call ended with; null for success, or for a client that went away.</param>
     private static void Log(HttpContext http, string procedure, ConnectException? error)
     {
         var logger = Logger(http);
         if (error is null)
         {
-            logger.LogDebug("RPC {Procedure} op {OperationId} ok", procedure, OperationIds.Of(http));
+            logger.LogDebug("RPC {Procedure} op {OperationId} {Outcome}", procedure, OperationIds.Of(http), http.RequestAborted.IsCancellationRequested ? "client went away" : "ok");
         }
         else
         {
