@@ -1,8 +1,13 @@
+using System.Text;
+
 namespace Envd.Linux.Paths;
 
 /// <summary>Upstream's ExpandAndResolve: how a client's path becomes an absolute one for a given user.</summary>
 public static class PathResolver
 {
+    private const int PathMax = 4096;
+    private const int NameMax = 255;
+
     /// <summary>
     /// Empty → the default workdir (if any); <c>~</c> and <c>~/x</c> → the home; absolute paths are returned as given
     /// (not cleaned); relative paths resolve against the home, never the workdir.
@@ -30,12 +35,29 @@ public static class PathResolver
             return PathResolution.Fail("path contains a NUL byte");
         }
 
-        if (path.StartsWith('/'))
+        return Checked(path.StartsWith('/') ? path : Clean(Path.Join(home, path)));
+    }
+
+    /// <summary>
+    /// The kernel refuses paths of PATH_MAX bytes or more and names longer than NAME_MAX (ENAMETOOLONG); saying so here
+    /// makes that a bad request for every caller, not a failure deep in a syscall.
+    /// </summary>
+    private static PathResolution Checked(string path)
+    {
+        if (Encoding.UTF8.GetByteCount(path) >= PathMax)
         {
-            return PathResolution.Ok(path);
+            return PathResolution.Fail($"file name too long: the path has {Encoding.UTF8.GetByteCount(path)} bytes, the limit is {PathMax - 1}");
         }
 
-        return PathResolution.Ok(Clean(Path.Join(home, path)));
+        foreach (var name in path.Split('/'))
+        {
+            if (Encoding.UTF8.GetByteCount(name) > NameMax)
+            {
+                return PathResolution.Fail($"file name too long: a name has {Encoding.UTF8.GetByteCount(name)} bytes, the limit is {NameMax}");
+            }
+        }
+
+        return PathResolution.Ok(path);
     }
 
     /// <summary>Go's filepath.Clean for absolute paths: folds <c>//</c>, <c>.</c> and <c>..</c>, drops a trailing slash.</summary>

@@ -28,6 +28,38 @@ public sealed class PathResolverTests
         Assert.Equal(PathResolution.Ok(expected), PathResolver.Resolve(path, Home, "/work"));
     }
 
+    [Theory]
+    [InlineData(255, true)]
+    [InlineData(256, false)]
+    public void Names_past_name_max_are_refused_before_any_syscall(int nameBytes, bool ok)
+    {
+        var resolution = PathResolver.Resolve("/tmp/" + new string('n', nameBytes) + "/x", Home, null);
+
+        Assert.Equal(ok, resolution.IsOk);
+        Assert.True(ok || resolution.Error!.StartsWith("file name too long", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Paths_of_path_max_bytes_or_more_are_refused_before_any_syscall()
+    {
+        var longest = PathResolver.Resolve("/" + string.Concat(Enumerable.Repeat("d/", 2046)) + "ab", Home, null);
+        var longer = PathResolver.Resolve("/" + string.Concat(Enumerable.Repeat("d/", 2047)) + "a", Home, null);
+
+        Assert.Equal(4095, longest.Path.Length);
+        Assert.StartsWith("file name too long", longer.Error);
+    }
+
+    [Fact]
+    public void A_relative_path_is_measured_after_it_is_joined_to_the_home()
+    {
+        // Home (10 bytes) + "/" + 2041 "d/" + "ab" is 4095 bytes; one more "d/" with a 1-byte name is 4096.
+        var resolution = PathResolver.Resolve(string.Concat(Enumerable.Repeat("d/", 2041)) + "ab", Home, null);
+        var longer = PathResolver.Resolve(string.Concat(Enumerable.Repeat("d/", 2042)) + "a", Home, null);
+
+        Assert.Equal(4095, resolution.Path.Length);
+        Assert.False(longer.IsOk);
+    }
+
     [Fact]
     public void A_tilde_followed_by_a_name_is_an_error()
     {
