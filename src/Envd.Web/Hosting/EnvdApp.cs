@@ -61,6 +61,7 @@ public static class EnvdApp
         });
 
         var app = builder.Build();
+        app.UseMiddleware<BadRequestMiddleware>();
         app.UseCors(cors => cors
             .AllowAnyOrigin()
             .WithMethods("HEAD", "GET", "POST", "PUT", "PATCH", "DELETE")
