@@ -21,18 +21,21 @@ public sealed class DirectoryWatchActor : ReceiveActor
     private readonly FileEntries _entries;
     private readonly ChannelWriter<WatchEvent>? _stream;
     private readonly IActorRef _replyTo;
+    private readonly CancellationToken _streamEnded;
     private readonly List<WatchEvent> _pending = [];
+    private CancellationTokenRegistration _streamEndedRegistration;
     private Inotify? _inotify;
     private WatchTree _tree;
     private string? _error;
 
-    public DirectoryWatchActor(string id, WatchSpec spec, FileEntries entries, ChannelWriter<WatchEvent>? stream, IActorRef replyTo)
+    public DirectoryWatchActor(string id, WatchSpec spec, FileEntries entries, ChannelWriter<WatchEvent>? stream, IActorRef replyTo, CancellationToken streamEnded)
     {
         _id = id;
         _spec = spec;
         _entries = entries;
         _stream = stream;
         _replyTo = replyTo;
+        _streamEnded = streamEnded;
         _tree = WatchTree.For(spec.Path);
         Receive<InotifyBatch>(HandleBatch);
         Receive<InotifyFailed>(HandleInotifyFailed);
@@ -42,8 +45,9 @@ public sealed class DirectoryWatchActor : ReceiveActor
 
     /// <param name="stream">Where events go as they happen; null for a polling watcher that keeps them.</param>
     /// <param name="replyTo">Told <see cref="WatchStarted"/> or <see cref="WatchFailed"/> once the watches are in place.</param>
-    public static Props Props(string id, WatchSpec spec, FileEntries entries, ChannelWriter<WatchEvent>? stream, IActorRef replyTo) =>
-        Akka.Actor.Props.Create(() => new DirectoryWatchActor(id, spec, entries, stream, replyTo));
+    /// <param name="streamEnded">Fires when the stream's request is over; a watcher whose client is gone stops itself.</param>
+    public static Props Props(string id, WatchSpec spec, FileEntries entries, ChannelWriter<WatchEvent>? stream, IActorRef replyTo, CancellationToken streamEnded) =>
+        Akka.Actor.Props.Create(() => new DirectoryWatchActor(id, spec, entries, stream, replyTo, streamEnded));
 
     protected override void PreStart()
     {
@@ -67,12 +71,17 @@ public sealed class DirectoryWatchActor : ReceiveActor
         }
 
         StartReader(_inotify, Self);
+
+        // A client that left while the watch was starting never learns its ref and so never says stop.
+        var self = Self;
+        _streamEndedRegistration = _streamEnded.Register(() => self.Tell(StopWatch.Instance));
         _log.Info("Watch {0} on {1} started (recursive: {2}, {3})", _id, _spec.Path, _spec.Recursive, _stream is null ? "polling" : "stream");
         _replyTo.Tell(new WatchStarted(_id, Self));
     }
 
     protected override void PostStop()
     {
+        _streamEndedRegistration.Dispose();
         // The reader thread owns the instance once started: stopping it wakes the thread, which then closes it.
         _inotify?.Stop();
         _stream?.TryComplete();

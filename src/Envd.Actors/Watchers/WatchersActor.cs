@@ -37,13 +37,13 @@ public sealed class WatchersActor : ReceiveActor
     private void HandleOpenWatchStream(OpenWatchStream message)
     {
         var id = NewWatcherId();
-        Context.ActorOf(DirectoryWatchActor.Props(id, message.Spec, _entries, message.Events, Sender), id);
+        Context.ActorOf(DirectoryWatchActor.Props(id, message.Spec, _entries, message.Events, Sender, message.StreamEnded), id);
     }
 
     private void HandleCreateWatcher(CreateWatcher message)
     {
         var id = NewWatcherId();
-        var watcher = Context.ActorOf(DirectoryWatchActor.Props(id, message.Spec, _entries, null, Sender), id);
+        var watcher = Context.ActorOf(DirectoryWatchActor.Props(id, message.Spec, _entries, null, Sender, CancellationToken.None), id);
         Context.Watch(watcher);
         _polling[id] = watcher;
     }

@@ -25,8 +25,11 @@ public static class WatchersProtocol
     /// <param name="IncludeEntry">Attach the entry's info to CREATE, WRITE and CHMOD events.</param>
     public sealed record WatchSpec(string Path, bool Recursive, bool IncludeEntry);
 
-    /// <summary>Start a watcher that pushes its events into <paramref name="Events"/> until told to stop.</summary>
-    public sealed record OpenWatchStream(WatchSpec Spec, ChannelWriter<WatchEvent> Events);
+    /// <summary>
+    /// Start a watcher that pushes its events into <paramref name="Events"/> until told to stop or until
+    /// <paramref name="StreamEnded"/> fires (the client left or the deadline passed, perhaps before the watch started).
+    /// </summary>
+    public sealed record OpenWatchStream(WatchSpec Spec, ChannelWriter<WatchEvent> Events, CancellationToken StreamEnded);
 
     /// <summary>Start a watcher that keeps its events until a client polls them.</summary>
     public sealed record CreateWatcher(WatchSpec Spec);

@@ -59,7 +59,7 @@ public sealed class WatchersActorTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_stream_watcher_pushes_into_its_channel_and_completes_it_when_stopped()
     {
         var channel = Channel.CreateUnbounded<WatchEvent>();
-        _watchers.Tell(new OpenWatchStream(new WatchSpec(_root, true, false), channel.Writer));
+        _watchers.Tell(new OpenWatchStream(new WatchSpec(_root, true, false), channel.Writer, CancellationToken.None));
         var started = ExpectMsg<WatchStarted>();
 
         Directory.CreateDirectory(Path.Combine(_root, "d"));
@@ -68,6 +68,34 @@ public sealed class WatchersActorTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.Equal(new WatchEvent("d", WatchEventType.Create), created);
         await channel.Reader.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_stream_watcher_whose_request_ended_stops_itself_even_if_its_start_was_never_read()
+    {
+        using var request = new CancellationTokenSource();
+        var channel = Channel.CreateUnbounded<WatchEvent>();
+        request.Cancel();
+
+        _watchers.Tell(new OpenWatchStream(new WatchSpec(_root, false, false), channel.Writer, request.Token));
+        var started = ExpectMsg<WatchStarted>();
+        Watch(started.Watcher);
+
+        ExpectTerminated(started.Watcher);
+    }
+
+    [Fact]
+    public void A_stream_watcher_stops_when_its_request_ends_later()
+    {
+        using var request = new CancellationTokenSource();
+        _watchers.Tell(new OpenWatchStream(new WatchSpec(_root, false, false), Channel.CreateUnbounded<WatchEvent>().Writer, request.Token));
+        var started = ExpectMsg<WatchStarted>();
+        Watch(started.Watcher);
+
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        request.Cancel();
+
+        ExpectTerminated(started.Watcher);
     }
 
     [Fact]

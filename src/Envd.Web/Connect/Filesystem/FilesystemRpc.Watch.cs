@@ -20,7 +20,7 @@ public sealed partial class FilesystemRpc
     {
         var spec = WatchTarget(request.Path, request.Recursive, request.IncludeEntry, request.AllowNetworkMounts, context);
         var events = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(StreamBacklog) { SingleReader = true, SingleWriter = true });
-        var started = await Ask<WatchStarted>(new OpenWatchStream(spec, events.Writer), context);
+        var started = await Ask<WatchStarted>(new OpenWatchStream(spec, events.Writer, context.CancellationToken), context);
         try
         {
             await responses.WriteAsync(new WatchDirResponse { Start = new() });
