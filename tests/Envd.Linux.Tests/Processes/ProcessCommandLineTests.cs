@@ -1,0 +1,32 @@
+using Envd.Linux.Processes;
+using Envd.Linux.Users;
+
+namespace Envd.Linux.Tests.Processes;
+
+public sealed class ProcessCommandLineTests
+{
+    private static readonly ProcessSpec Spec = new(
+        "/bin/bash", ["-l", "-c", "echo hi"], [], "/tmp", new UserAccount("user", 1000, 1000, "/home/user", "/bin/bash", [1000, 27]), null, false);
+
+    [Fact]
+    public void Drops_to_the_user_then_execs_the_command_through_the_oom_wrapper()
+    {
+        var argv = ProcessCommandLine.Build(Spec, new LaunchTools("/usr/bin/setpriv", "/usr/bin/ionice", "/usr/bin/nice", 20));
+
+        Assert.Equal(
+            [
+                "/usr/bin/setpriv", "--reuid=1000", "--regid=1000", "--groups=1000,27", "--",
+                "/bin/sh", "-c", "echo 100 > /proc/$$/oom_score_adj && exec /usr/bin/ionice -c 2 -n 4 /usr/bin/nice -n 20 \"${@}\"", "--",
+                "/bin/bash", "-l", "-c", "echo hi",
+            ],
+            argv);
+    }
+
+    [Fact]
+    public void Leaves_out_missing_tools_and_a_nice_that_would_not_change_anything()
+    {
+        var argv = ProcessCommandLine.Build(Spec, new LaunchTools("/usr/bin/setpriv", null, "/usr/bin/nice", 0));
+
+        Assert.Equal("echo 100 > /proc/$$/oom_score_adj && exec \"${@}\"", argv[7]);
+    }
+}
