@@ -5,6 +5,7 @@ using Envd.Actors.Init;
 using Envd.Linux.Clock;
 using Envd.Linux.Metadata;
 using Envd.Linux.Mounts;
+using Envd.Linux.Processes;
 using Envd.Linux.Trust;
 using Envd.Linux.Users;
 using Envd.Web.Endpoints;
@@ -71,6 +72,7 @@ public static class EnvdApp
         services.TryAddSingleton<ISystemClock, RealtimeClock>();
         services.TryAddSingleton(new InitSnapshot(InitState.Initial(inFirecracker: !settings.IsNotFc)));
         services.TryAddSingleton<RequestUser>();
+        services.TryAddSingleton(_ => ProcessLauncher.ForThisDaemon());
         if (!settings.IsNotFc)
         {
             services.AddHttpClient<IInstanceMetadata, MmdsClient>(http =>
