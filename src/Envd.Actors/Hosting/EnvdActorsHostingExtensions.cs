@@ -1,7 +1,7 @@
 using Akka.Hosting;
 using Envd.Actors.Init;
 using Envd.Actors.Processes;
-using Envd.Linux.Processes;
+using Envd.Actors.Watchers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Envd.Actors.Hosting;
@@ -18,16 +18,6 @@ public static class EnvdActorsHostingExtensions
             registry.Register<InitActor>(init);
         });
 
-    public static AkkaConfigurationBuilder WithProcessActors(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
-        builder.WithActors((system, registry) =>
-        {
-            var processes = system.ActorOf(
-                ProcessSupervisor.Props(services.GetRequiredService<ProcessLauncher>(), ProcessTimings.Default),
-                "processes");
-            registry.Register<ProcessSupervisor>(processes);
-        });
-
     public static AkkaConfigurationBuilder WithEnvdActors(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
-        builder.WithInitActor(services)
-            .WithProcessActors(services);
+        builder.WithInitActor(services).WithWatchers(services).WithProcesses(services);
 }

@@ -51,15 +51,6 @@ internal static unsafe partial class Libc
     internal static partial int pipe2(int* fds, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
-    internal static partial int close(int fd);
-
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial nint read(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial nint write(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", SetLastError = true)]
     internal static partial int fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", SetLastError = true)]
@@ -98,13 +89,8 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int epoll_wait(int epoll, EpollEvent* events, int maxEvents, int timeout);
 
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial int eventfd(uint initial, int flags);
-
-    internal const int EINTR = 4;
     internal const int EIO = 5;
     internal const int ECHILD = 10;
-    internal const int EAGAIN = 11;
     internal const int ESRCH = 3;
 
     internal const int O_RDONLY = 0;

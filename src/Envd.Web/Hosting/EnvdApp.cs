@@ -3,11 +3,13 @@ using Microsoft.AspNetCore.Diagnostics;
 using Envd.Actors.Hosting;
 using Envd.Actors.Init;
 using Envd.Linux.Clock;
+using Envd.Linux.Files;
 using Envd.Linux.Metadata;
 using Envd.Linux.Mounts;
 using Envd.Linux.Processes;
 using Envd.Linux.Trust;
 using Envd.Linux.Users;
+using Envd.Web.Connect.Filesystem;
 using Envd.Web.Endpoints;
 using Envd.Web.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -62,6 +64,7 @@ public static class EnvdApp
         app.MapHealth();
         app.MapInit();
         app.MapEnvs();
+        app.MapFilesystemRpc();
         return app;
     }
 
@@ -72,6 +75,7 @@ public static class EnvdApp
         services.TryAddSingleton<ISystemClock, RealtimeClock>();
         services.TryAddSingleton(new InitSnapshot(InitState.Initial(inFirecracker: !settings.IsNotFc)));
         services.TryAddSingleton<RequestUser>();
+        services.TryAddSingleton<FileEntries>();
         services.TryAddSingleton(_ => ProcessLauncher.ForThisDaemon());
         if (!settings.IsNotFc)
         {

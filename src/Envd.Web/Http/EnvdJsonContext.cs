@@ -5,5 +5,4 @@ namespace Envd.Web.Http;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(ApiError.ErrorBody))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
-[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class EnvdJsonContext : JsonSerializerContext;
