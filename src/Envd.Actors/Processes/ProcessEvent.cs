@@ -20,10 +20,4 @@ public abstract record ProcessEvent
     {
         public static Ended From(ProcessExit exit) => new(exit.Code, exit.Exited, exit.Status, exit.Error);
     }
-
-    /// <summary>Sent when a stream has been quiet for the client's keepalive interval.</summary>
-    public sealed record KeepAlive : ProcessEvent
-    {
-        public static readonly KeepAlive Instance = new();
-    }
 }

@@ -10,6 +10,7 @@ using Envd.Linux.Processes;
 using Envd.Linux.Trust;
 using Envd.Linux.Users;
 using Envd.Web.Connect.Filesystem;
+using Envd.Web.Connect.Processes;
 using Envd.Web.Endpoints;
 using Envd.Web.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -65,6 +66,7 @@ public static class EnvdApp
         app.MapInit();
         app.MapEnvs();
         app.MapFilesystemRpc();
+        app.MapProcessRpc();
         return app;
     }
 
