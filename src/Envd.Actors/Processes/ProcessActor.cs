@@ -61,6 +61,7 @@ public sealed class ProcessActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Only a crash or the daemon's shutdown stops an actor whose child still runs: the child must not outlive it.</summary>
     protected override void PostStop()
     {
         if (_ended is null)
@@ -96,6 +97,9 @@ public sealed class ProcessActor : ReceiveActor, IWithTimers
         Receive<CloseStdin>(m => Sender.Tell(new ProcessCommandResult(ProcessError.NotFound(m.Process))));
         Receive<GetProcessInput>(m => Sender.Tell(new ProcessInputResult(null, ProcessError.NotFound(m.Process))));
         Receive<RetentionOver>(_ => Context.Parent.Tell(new Retired(_id)));
+
+        // The starter of a quick process may attach after everything is over.
+        Receive<StarterAttached>(_ => { });
     }
 
     private void HandleSubscribe(Subscribe message)

@@ -24,7 +24,7 @@ public static class ProcessCommandLine
         var user = spec.User;
         var argv = new List<string>
         {
-            tools.Setpriv,
+            tools.Setpriv ?? throw new ProcessStartException("setpriv (util-linux) is not installed: processes cannot be started as a user"),
             $"--reuid={user.Uid}",
             $"--regid={user.Gid}",
             $"--groups={string.Join(',', user.Groups.DefaultIfEmpty(user.Gid))}",
@@ -40,14 +40,14 @@ public static class ProcessCommandLine
     }
 }
 
-/// <summary>The helper programs found on the daemon's PATH, and how far the child's nice value must move to reach 0.</summary>
-public sealed record LaunchTools(string Setpriv, string? Ionice, string? Nice, int NiceDelta)
+/// <summary>
+/// The helper programs found on the daemon's PATH, and how far the child's nice value must move to reach 0. Without
+/// setpriv the daemon still serves everything else; only process starts fail.
+/// </summary>
+public sealed record LaunchTools(string? Setpriv, string? Ionice, string? Nice, int NiceDelta)
 {
-    public static LaunchTools Discover(string? path, int ownNice)
-    {
-        var setpriv = Find("setpriv", path) ?? throw new InvalidOperationException("setpriv (util-linux) is not on PATH");
-        return new LaunchTools(setpriv, Find("ionice", path), Find("nice", path), -ownNice);
-    }
+    public static LaunchTools Discover(string? path, int ownNice) =>
+        new(Find("setpriv", path), Find("ionice", path), Find("nice", path), -ownNice);
 
     private static string? Find(string program, string? path) =>
         (path ?? string.Empty)

@@ -27,6 +27,7 @@ public sealed unsafe class ProcessLauncher : IDisposable
     /// <exception cref="ProcessStartException">Nothing was started.</exception>
     public ChildProcess Start(ProcessSpec spec)
     {
+        var argv = ProcessCommandLine.Build(spec, _tools);
         var parentEnds = new List<IDisposable>();
         var childEnds = new List<FileDescriptor>();
         var actions = NativeMemory.AllocZeroed(Libc.SpawnStructSize);
@@ -50,9 +51,9 @@ public sealed unsafe class ProcessLauncher : IDisposable
             Libc.sigfillset(signals);
             Check(Libc.posix_spawnattr_setsigdefault(attributes, signals), "sigdefault");
 
-            var argv = strings.AddArray(ProcessCommandLine.Build(spec, _tools));
+            var nativeArgv = strings.AddArray(argv);
             var envp = strings.AddArray(spec.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList());
-            var error = Libc.posix_spawn(out var pid, argv[0], actions, attributes, argv, envp);
+            var error = Libc.posix_spawn(out var pid, nativeArgv[0], actions, attributes, nativeArgv, envp);
             if (error != 0)
             {
                 throw Failed(spec, Marshal.GetPInvokeErrorMessage(error));

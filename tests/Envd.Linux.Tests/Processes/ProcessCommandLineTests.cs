@@ -29,4 +29,12 @@ public sealed class ProcessCommandLineTests
 
         Assert.Equal("echo 100 > /proc/$$/oom_score_adj && exec \"${@}\"", argv[7]);
     }
+
+    [Fact]
+    public void Without_setpriv_a_start_fails_instead_of_running_as_root()
+    {
+        var error = Assert.Throws<ProcessStartException>(() => ProcessCommandLine.Build(Spec, new LaunchTools(null, null, null, 0)));
+
+        Assert.Contains("setpriv", error.Message);
+    }
 }
