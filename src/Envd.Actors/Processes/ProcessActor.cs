@@ -131,7 +131,13 @@ public sealed class ProcessActor : ReceiveActor, IWithTimers
         _signalled = true;
         try
         {
-            _child.SignalGroup(message.Signal);
+            if (!_child.SignalGroup(message.Signal))
+            {
+                // Already reaped, though its exit has not reached this actor yet.
+                Sender.Tell(new ProcessCommandResult(ProcessError.NotFound(message.Process)));
+                return;
+            }
+
             _log.Info("Process {0}: signal {1} sent to its group", Pid, message.Signal);
             Sender.Tell(ProcessCommandResult.Done);
         }

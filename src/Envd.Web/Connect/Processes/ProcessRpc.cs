@@ -41,19 +41,13 @@ public sealed class ProcessRpc(InitSnapshot init, IRequiredActor<ProcessSupervis
             request.Pty is null ? null : ProcessMessages.Size(request.Pty.Size),
             request.HasStdin ? request.Stdin : null);
         var started = await Subscribe(new StartProcess(spec, config, request.HasTag ? request.Tag : null, context.Timeout), context);
-        await foreach (var processEvent in started.Events.RunAsAsyncEnumerable(system.Materializer()).WithCancellation(context.CancellationToken))
-        {
-            await responses.WriteAsync(new StartResponse { Event = ProcessMessages.ToMessage(processEvent) });
-        }
+        await Relay(started, e => responses.WriteAsync(new StartResponse { Event = e }), context);
     }
 
     public async Task Connect(ConnectRequest request, ResponseStream<ConnectResponse> responses, ConnectCallContext context)
     {
         var connected = await Subscribe(new ConnectProcess(ProcessMessages.Selector(request.Process)), context);
-        await foreach (var processEvent in connected.Events.RunAsAsyncEnumerable(system.Materializer()).WithCancellation(context.CancellationToken))
-        {
-            await responses.WriteAsync(new ConnectResponse { Event = ProcessMessages.ToMessage(processEvent) });
-        }
+        await Relay(connected, e => responses.WriteAsync(new ConnectResponse { Event = e }), context);
     }
 
     public async Task<ListResponse> List(ListRequest request, ConnectCallContext context)
@@ -134,6 +128,18 @@ public sealed class ProcessRpc(InitSnapshot init, IRequiredActor<ProcessSupervis
         var selector = ProcessMessages.Selector(request.Process);
         ThrowIfFailed((await Ask<ProcessCommandResult>(new ProcessProtocol.CloseStdin(selector), context)).Error);
         return new CloseStdinResponse();
+    }
+
+    /// <summary>Copies the process's events to the response until the end, or until the client leaves or the deadline passes.</summary>
+    private async Task Relay(ProcessSubscription subscription, Func<Contracts.Process.ProcessEvent, ValueTask> write, ConnectCallContext context)
+    {
+        await foreach (var processEvent in subscription.Events.RunAsAsyncEnumerable(system.Materializer()).WithCancellation(context.CancellationToken))
+        {
+            await write(ProcessMessages.ToMessage(processEvent));
+        }
+
+        // A cancelled enumeration just stops; the stream must then end with deadline_exceeded, not as a clean end.
+        context.CancellationToken.ThrowIfCancellationRequested();
     }
 
     private static (InputKind Kind, ReadOnlyMemory<byte> Data) Input(ProcessInput? input) => input?.InputCase switch

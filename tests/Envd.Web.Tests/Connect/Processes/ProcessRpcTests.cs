@@ -231,15 +231,16 @@ public sealed class ProcessRpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_timeout_kills_the_process()
+    public async Task The_timeout_kills_the_process_and_ends_the_stream_with_deadline_exceeded()
     {
         await using var stream = await Start(new { process = new { cmd = "/bin/sleep", args = new[] { "30" } } }, timeoutMs: 500);
         var pid = await stream.StartedAsync();
 
-        await stream.ReadToEndAsync();
+        var run = await stream.ReadToEndAsync();
         await using var connected = await Open("Connect", new { process = new { pid } });
         await connected.StartedAsync();
 
+        Assert.Equal("deadline_exceeded", run.EndOfStream.ErrorCode);
         Assert.Equal("signal: killed", (await connected.ReadToEndAsync()).Status);
     }
 
