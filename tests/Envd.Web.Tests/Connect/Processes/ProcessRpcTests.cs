@@ -275,12 +275,13 @@ public sealed class ProcessRpcTests : IAsyncLifetime
     [Fact]
     public async Task Keepalives_fill_silence_when_asked()
     {
-        await using var stream = await Open("Start", new { process = new { cmd = "/bin/sleep", args = new[] { "1.5" } } }, keepaliveSeconds: 1);
+        await using var stream = await Open("Start", new { process = new { cmd = "/bin/sleep", args = new[] { "2.5" } } }, keepaliveSeconds: 1);
         await stream.StartedAsync();
 
         var run = await stream.ReadToEndAsync();
 
-        Assert.Equal("""{"keepalive":{}}""", Compact(run.Events[0]));
+        Assert.Contains("""{"keepalive":{}}""", run.Events.SkipLast(1).Select(Compact));
+        Assert.All(run.Events.SkipLast(1), e => Assert.Equal("""{"keepalive":{}}""", Compact(e)));
         Assert.Equal(0, run.ExitCode);
     }
 
