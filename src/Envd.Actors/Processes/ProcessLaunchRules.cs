@@ -29,10 +29,14 @@ public static class ProcessLaunchRules
         return env.ToList();
     }
 
+    /// <summary>The tag of processes that stay in Envd's own cgroup, which a freeze never touches.</summary>
+    public const string SystemTag = "_system";
+
     /// <param name="cwd">Already resolved and known to exist.</param>
     /// <param name="stdin">Null means the client did not say, which upstream treats as true.</param>
     public static ProcessSpec Spec(
         ProcessConfig config, UserAccount user, string cwd, IReadOnlyDictionary<string, string> envdEnv, string? daemonPath,
-        TerminalSize? terminal, bool? stdin) =>
-        new(config.Cmd, config.Args, Environment(user, daemonPath, envdEnv, config.Envs), cwd, user, terminal, stdin ?? true);
+        TerminalSize? terminal, bool? stdin, string? tag = null, ProcessCgroups? cgroups = null) =>
+        new(config.Cmd, config.Args, Environment(user, daemonPath, envdEnv, config.Envs), cwd, user, terminal, stdin ?? true,
+            tag == SystemTag ? null : terminal is null ? cgroups?.Commands : cgroups?.Terminals);
 }

@@ -1,8 +1,11 @@
+using System.Text;
+
 namespace Envd.Linux.Processes;
 
 /// <summary>
-/// The argv that starts a command the way upstream envd does: credentials dropped by setpriv, then a shell that raises
-/// the OOM score, resets I/O and CPU priority when it can, and execs the command so its pid is the one reported.
+/// The argv that starts a command the way upstream envd does: a root shell joins the cgroup (when there is one) and
+/// raises the OOM score, then execs setpriv to drop to the user, which execs ionice and nice (when found) and finally
+/// the command, so the pid reported is the command's.
 /// </summary>
 public static class ProcessCommandLine
 {
@@ -10,34 +13,33 @@ public static class ProcessCommandLine
 
     public static IReadOnlyList<string> Build(ProcessSpec spec, LaunchTools tools)
     {
-        var prefix = string.Empty;
+        var setpriv = tools.Setpriv ?? throw new ProcessStartException("setpriv (util-linux) is not installed: processes cannot be started as a user");
+        var user = spec.User;
+        var script = new StringBuilder();
+        if (spec.CgroupProcs is not null)
+        {
+            // Only root may move a process between cgroups; failing to is not a reason to refuse the command.
+            script.Append($"{{ echo $$ > {Quote(spec.CgroupProcs)}; }} 2>/dev/null; ");
+        }
+
+        script.Append($"echo 100 > /proc/$$/oom_score_adj && exec {Quote(setpriv)} --reuid={user.Uid} --regid={user.Gid} ");
+        script.Append($"--groups={string.Join(',', user.Groups.DefaultIfEmpty(user.Gid))} -- ");
         if (tools.Ionice is not null)
         {
-            prefix += $"{tools.Ionice} -c 2 -n 4 ";
+            script.Append($"{Quote(tools.Ionice)} -c 2 -n 4 ");
         }
 
         if (tools.Nice is not null && tools.NiceDelta != 0)
         {
-            prefix += $"{tools.Nice} -n {tools.NiceDelta} ";
+            script.Append($"{Quote(tools.Nice)} -n {tools.NiceDelta} ");
         }
 
-        var user = spec.User;
-        var argv = new List<string>
-        {
-            tools.Setpriv ?? throw new ProcessStartException("setpriv (util-linux) is not installed: processes cannot be started as a user"),
-            $"--reuid={user.Uid}",
-            $"--regid={user.Gid}",
-            $"--groups={string.Join(',', user.Groups.DefaultIfEmpty(user.Gid))}",
-            "--",
-            Shell,
-            "-c",
-            $"echo 100 > /proc/$$/oom_score_adj && exec {prefix}\"${{@}}\"",
-            "--",
-            spec.Command,
-        };
-        argv.AddRange(spec.Args);
-        return argv;
+        script.Append("\"${@}\"");
+        return [Shell, "-c", script.ToString(), "--", spec.Command, .. spec.Args];
     }
+
+    /// <summary>Single-quotes a word for sh.</summary>
+    private static string Quote(string word) => "'" + word.Replace("'", "'\\''") + "'";
 }
 
 /// <summary>

@@ -4,7 +4,8 @@ namespace Envd.Linux.Processes;
 
 /// <summary>
 /// Everything needed to start a child: the command, its final environment (in order, no duplicate keys), an existing
-/// working directory, the user it runs as, and either a pseudo-terminal or pipes (stdin only when asked).
+/// working directory, the user it runs as, either a pseudo-terminal or pipes (stdin only when asked), and the
+/// <c>cgroup.procs</c> file of the cgroup it joins (null: it stays in Envd's).
 /// </summary>
 public sealed record ProcessSpec(
     string Command,
@@ -13,4 +14,5 @@ public sealed record ProcessSpec(
     string WorkingDirectory,
     UserAccount User,
     TerminalSize? Terminal,
-    bool Stdin);
+    bool Stdin,
+    string? CgroupProcs = null);

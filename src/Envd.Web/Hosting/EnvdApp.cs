@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Envd.Actors.Hosting;
 using Envd.Actors.Init;
+using Envd.Actors.Processes;
 using Envd.Linux.Clock;
 using Envd.Linux.Files;
 using Envd.Linux.Metadata;
@@ -79,6 +80,7 @@ public static class EnvdApp
         services.TryAddSingleton<RequestUser>();
         services.TryAddSingleton<FileEntries>();
         services.TryAddSingleton(_ => ProcessLauncher.ForThisDaemon());
+        services.TryAddSingleton(ProcessCgroups.None);
         if (!settings.IsNotFc)
         {
             services.AddHttpClient<IInstanceMetadata, MmdsClient>(http =>

@@ -36,6 +36,26 @@ public sealed class ProcessLauncherTests : IDisposable
     }
 
     [Fact]
+    public async Task The_child_joins_the_given_cgroup_as_root_before_dropping_privileges()
+    {
+        var procs = Path.Combine(Path.GetTempPath(), $"envd-procs-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(procs, string.Empty);
+        File.SetUnixFileMode(procs, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            using var child = _launcher.Start(Spec("cat /proc/self/oom_score_adj") with { CgroupProcs = procs });
+            var output = await CollectAsync(child);
+
+            Assert.Equal($"{child.Pid}\n", await File.ReadAllTextAsync(procs));
+            Assert.Equal("100\n", output.Stdout);
+        }
+        finally
+        {
+            File.Delete(procs);
+        }
+    }
+
+    [Fact]
     public async Task A_missing_command_exits_127()
     {
         var result = await RunAsync(null, command: "/no/such/command");

@@ -15,7 +15,7 @@ namespace Envd.Web.Connect.Processes;
 /// The <c>process.Process</c> service: requests are checked and resolved here (user, cwd, environment), the processes
 /// themselves live in the process actors. Output streams to the client straight from the process's hub.
 /// </summary>
-public sealed class ProcessRpc(InitSnapshot init, IRequiredActor<ProcessSupervisor> processes, ActorSystem system)
+public sealed class ProcessRpc(InitSnapshot init, ProcessCgroups cgroups, IRequiredActor<ProcessSupervisor> processes, ActorSystem system)
 {
     public const string Service = "process.Process";
 
@@ -36,11 +36,14 @@ public sealed class ProcessRpc(InitSnapshot init, IRequiredActor<ProcessSupervis
             throw new ConnectException(ConnectCode.InvalidArgument, $"cwd '{cwd.Path}' does not exist");
         }
 
+        var tag = request.HasTag ? request.Tag : null;
         var spec = ProcessLaunchRules.Spec(
             config, user, cwd.Path, init.Current.Env, Environment.GetEnvironmentVariable("PATH"),
             request.Pty is null ? null : ProcessMessages.Size(request.Pty.Size),
-            request.HasStdin ? request.Stdin : null);
-        var started = await Subscribe(new StartProcess(spec, config, request.HasTag ? request.Tag : null, context.Timeout), context);
+            request.HasStdin ? request.Stdin : null,
+            tag,
+            cgroups);
+        var started = await Subscribe(new StartProcess(spec, config, tag, context.Timeout), context);
         await Relay(started, e => responses.WriteAsync(new StartResponse { Event = e }), context);
     }
 
