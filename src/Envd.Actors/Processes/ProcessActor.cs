@@ -66,10 +66,11 @@ public sealed class ProcessActor : ReceiveActor, IWithTimers
     {
         if (_ended is null)
         {
-            _child.SignalGroup(SignalNames.Kill);
+            KillGroup();
         }
 
         _child.Dispose();
+        _drain.Dispose();
     }
 
     private void Running()
@@ -90,17 +91,19 @@ public sealed class ProcessActor : ReceiveActor, IWithTimers
     /// <summary>Exited, and no more output: serves the retained end until the retention period is over.</summary>
     private void Retained()
     {
-        Receive<Subscribe>(_ => Sender.Tell(new SubscribeResult(
-            new ProcessSubscription(Pid, Source.From<ProcessEvent>([new ProcessEvent.Started(Pid), _ended!])), null)));
-        Receive<SignalProcess>(m => Sender.Tell(new ProcessCommandResult(ProcessError.NotFound(m.Process))));
-        Receive<ResizeTerminal>(m => Sender.Tell(new ProcessCommandResult(ProcessError.NotFound(m.Process))));
-        Receive<CloseStdin>(m => Sender.Tell(new ProcessCommandResult(ProcessError.NotFound(m.Process))));
-        Receive<GetProcessInput>(m => Sender.Tell(new ProcessInputResult(null, ProcessError.NotFound(m.Process))));
+        Receive<Subscribe>(HandleRetainedSubscribe);
+        Receive<SignalProcess>(HandleSignal);
+        Receive<ResizeTerminal>(HandleResize);
+        Receive<GetProcessInput>(HandleGetInput);
+        Receive<CloseStdin>(HandleCloseStdin);
         Receive<RetentionOver>(_ => Context.Parent.Tell(new Retired(_id)));
 
         // The starter of a quick process may attach after everything is over.
         Receive<StarterAttached>(_ => { });
     }
+
+    private void HandleRetainedSubscribe(Subscribe message) =>
+        Sender.Tell(new SubscribeResult(new ProcessSubscription(Pid, Source.From<ProcessEvent>([new ProcessEvent.Started(Pid), _ended!])), null));
 
     private void HandleSubscribe(Subscribe message)
     {
@@ -203,7 +206,19 @@ public sealed class ProcessActor : ReceiveActor, IWithTimers
     {
         _log.Info("Process {0}: timeout of {1} reached, killing its group", Pid, _timeout);
         _signalled = true;
-        _child.SignalGroup(SignalNames.Kill);
+        KillGroup();
+    }
+
+    private void KillGroup()
+    {
+        try
+        {
+            _child.SignalGroup(SignalNames.Kill);
+        }
+        catch (IOException e)
+        {
+            _log.Error("Process {0}: killing its group failed: {1}", Pid, e.Message);
+        }
     }
 
     private void HandleStarterDeadline()

@@ -23,13 +23,13 @@ public sealed class ProcessSupervisor : ReceiveActor
         _launcher = launcher;
         _timings = timings;
         Receive<StartProcess>(HandleStart);
-        Receive<ConnectProcess>(m => ForwardTo(m.Process, runningOnly: false, new ProcessActor.Subscribe(Starter: false), ProcessNotFound));
-        Receive<SignalProcess>(m => ForwardTo(m.Process, runningOnly: true, m, CommandNotFound));
-        Receive<ResizeTerminal>(m => ForwardTo(m.Process, runningOnly: true, m, CommandNotFound));
-        Receive<CloseStdin>(m => ForwardTo(m.Process, runningOnly: true, m, CommandNotFound));
-        Receive<GetProcessInput>(m => ForwardTo(m.Process, runningOnly: true, m, s => new ProcessInputResult(null, ProcessError.NotFound(s))));
-        Receive<GetProcesses>(_ => Sender.Tell(new ProcessesResult(ProcessTableRules.Running(_table))));
-        Receive<ProcessActor.Exited>(m => _table = ProcessTableRules.MarkExited(_table, m.Id));
+        Receive<ConnectProcess>(HandleConnect);
+        Receive<SignalProcess>(HandleSignal);
+        Receive<ResizeTerminal>(HandleResize);
+        Receive<CloseStdin>(HandleCloseStdin);
+        Receive<GetProcessInput>(HandleGetInput);
+        Receive<GetProcesses>(HandleGetProcesses);
+        Receive<ProcessActor.Exited>(HandleExited);
         Receive<ProcessActor.Retired>(HandleRetired);
         Receive<Terminated>(HandleTerminated);
     }
@@ -62,6 +62,23 @@ public sealed class ProcessSupervisor : ReceiveActor
         _log.Info("Process {0} started as {1}: {2}", child.Pid, message.Spec.User.Name, message.Config.Cmd);
         actor.Forward(new ProcessActor.Subscribe(Starter: true));
     }
+
+    /// <summary>Connect reaches exited processes too, while their end is retained.</summary>
+    private void HandleConnect(ConnectProcess message) =>
+        ForwardTo(message.Process, runningOnly: false, new ProcessActor.Subscribe(Starter: false), ProcessNotFound);
+
+    private void HandleSignal(SignalProcess message) => ForwardTo(message.Process, runningOnly: true, message, CommandNotFound);
+
+    private void HandleResize(ResizeTerminal message) => ForwardTo(message.Process, runningOnly: true, message, CommandNotFound);
+
+    private void HandleCloseStdin(CloseStdin message) => ForwardTo(message.Process, runningOnly: true, message, CommandNotFound);
+
+    private void HandleGetInput(GetProcessInput message) =>
+        ForwardTo(message.Process, runningOnly: true, message, selector => new ProcessInputResult(null, ProcessError.NotFound(selector)));
+
+    private void HandleGetProcesses(GetProcesses message) => Sender.Tell(new ProcessesResult(ProcessTableRules.Running(_table)));
+
+    private void HandleExited(ProcessActor.Exited message) => _table = ProcessTableRules.MarkExited(_table, message.Id);
 
     private void ForwardTo(ProcessSelector selector, bool runningOnly, object message, Func<ProcessSelector, object> notFound)
     {
