@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Profiles Envd under one load of the benchmark, on 127.0.0.1 only, and leaves the evidence in bench/out/profile-LOAD/:
-# perf CPU samples (kernel + JIT frames via perf maps), dotnet-counters (GC, allocation rate, thread pool) and a
-# dotnet-trace sampled-thread report. LOAD is upload (64 × 1 MiB multipart, the default), download (64 × 1 MiB) or
+# perf CPU samples (kernel + JIT frames via perf maps), dotnet-counters (GC, allocation rate, thread pool), a
+# dotnet-trace sampled-thread report and an allocation report (types and call sites) from a gc-verbose trace. LOAD is upload (64 × 1 MiB multipart, the default), download (64 × 1 MiB) or
 # big-upload (8 × 256 MiB). Every step is bounded in time; Envd is stopped at the end.
 set -euo pipefail
 load="${1:-upload}"
@@ -23,6 +23,7 @@ for tool in dotnet-counters dotnet-trace; do
   [ -x "$tools/$tool" ] || dotnet tool install --tool-path "$tools" "$tool" --version 10.0.750501 >/dev/null
 done
 dotnet publish "$repo/src/Envd.Web" -c Release -o "$out/envd" --nologo -v quiet
+dotnet publish "$bench/AllocationReport" -c Release -o "$out/allocation-report" --nologo -v quiet
 
 rm -rf "$result" && mkdir -p "$result"
 work="$(mktemp -d /tmp/envd-profile-XXXXXX)"
@@ -33,7 +34,9 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$envd_pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$envd_pid" 2>/dev/null || true
   fi
-  rm -rf "$work" "/tmp/perf-$envd_pid.map" "/tmp/perfinfo-$envd_pid.map"
+  # The perf map goes with perf.data: copy it back to /tmp/perf-PID.map to read perf.data's JIT frames later.
+  [ -f "/tmp/perf-$envd_pid.map" ] && mv "/tmp/perf-$envd_pid.map" "$result/"
+  rm -rf "$work" "/tmp/perfinfo-$envd_pid.map"
 }
 trap cleanup EXIT
 
@@ -69,11 +72,14 @@ run_load() {
       local end=$((SECONDS + seconds))
       for round in $(seq 20); do
         [ "$SECONDS" -lt "$end" ] || break
+        local curls=()
         for i in $(seq 0 7); do
           curl -sS -o /dev/null -H 'Expect:' --max-time 120 -w '%{http_code} %{time_total}\n' \
             -F "file=@$work/big.bin;type=application/octet-stream" "http://127.0.0.1:$port/files?path=$work/up/b$i.bin" &
+          curls+=($!)
         done
-        wait
+        # Only the curls: a bare wait would also wait for Envd itself.
+        wait "${curls[@]}"
       done ;;
   esac
 }
@@ -97,6 +103,13 @@ sleep 1
 timeout 60 "$tools/dotnet-trace" collect -p "$envd_pid" --profile dotnet-sampled-thread-time --duration 00:00:00:08 \
   -o "$result/trace.nettrace" > /dev/null
 wait "$load_pid"
+echo "allocation sampling under load"
+run_load 12 > "$result/load-alloc.txt" &
+load_pid=$!
+sleep 1
+timeout 60 "$tools/dotnet-trace" collect -p "$envd_pid" --profile gc-verbose --duration 00:00:00:08 \
+  -o "$result/alloc.nettrace" > /dev/null
+wait "$load_pid"
 
 # The report only reads what was collected: a short pipe (head) must not end it.
 set +e +o pipefail
@@ -109,6 +122,12 @@ set +e +o pipefail
   perf report -i "$result/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep '%' | head -40
   echo; echo "## perf: inclusive time by symbol (top 60)"
   perf report -i "$result/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | head -60
+  echo; echo "## perf: who calls the three hottest kernel symbols"
+  for sym in $(perf report -i "$result/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null \
+      | awk '$2 == "[k]" { print $3 }' | head -3); do
+    echo "### $sym"
+    perf report -i "$result/perf.data" --no-children --stdio -S "$sym" -G 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+  done
   echo; echo "## dotnet-counters: mean over 10 s"
   awk -F, 'NR > 1 { key = $2 "/" $3 " " $4; sum[key] += $NF; n[key]++ } END { for (k in sum) printf "%-110s %16.1f\n", k, sum[k] / n[k] }' \
     "$result/counters.csv" | sort
@@ -116,5 +135,8 @@ set +e +o pipefail
   "$tools/dotnet-trace" report "$result/trace.nettrace" topN -n 25 2>&1 || true
   echo; echo "## dotnet-trace: sampled thread time, inclusive (top 40)"
   "$tools/dotnet-trace" report "$result/trace.nettrace" topN -n 40 --inclusive 2>&1 || true
+  echo; echo "## allocations (gc-verbose AllocationTick samples), load during the capture:"
+  grep BENCH "$result/load-alloc.txt"
+  "$out/allocation-report/allocation-report" "$result/alloc.nettrace" 25 2>&1 || true
 } > "$result/summary.txt"
 echo "wrote $result/summary.txt"
