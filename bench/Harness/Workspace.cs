@@ -2,7 +2,7 @@ namespace EnvdBench;
 
 /// <summary>
 /// The run's temp tree: <c>data/</c> is the one directory all three servers read and write (nginx's root), with the
-/// download set in <c>data/dl</c>, upload sources in <c>data/src</c> and each server's uploads in <c>data/up/NAME</c>.
+/// download set in <c>data/dl</c>, upload sources in <c>data/src</c> and each phase's uploads in <c>data/up/NAME-N</c>.
 /// </summary>
 internal sealed class Workspace : IDisposable
 {
@@ -16,6 +16,8 @@ internal sealed class Workspace : IDisposable
         Directory.CreateDirectory(Run);
         Directory.CreateDirectory(Logs);
     }
+
+    private int _uploadDirs;
 
     public string Root { get; }
 
@@ -42,16 +44,26 @@ internal sealed class Workspace : IDisposable
         return new Workspace(root, logs);
     }
 
-    /// <summary>An empty upload directory for one server, so phases never see each other's files.</summary>
+    /// <summary>
+    /// A new, empty upload directory for one server, so phases never see each other's files. The previous ones are
+    /// removed as far as they can be: a server may still be finishing an upload that wrk abandoned at its deadline.
+    /// </summary>
     public string FreshUploads(string server)
     {
-        var dir = Path.Combine(Data, "up", server);
-        if (Directory.Exists(dir))
+        var parent = Directory.CreateDirectory(Path.Combine(Data, "up")).FullName;
+        foreach (var old in Directory.GetDirectories(parent, server + "-*"))
         {
-            Directory.Delete(dir, recursive: true);
+            try
+            {
+                Directory.Delete(old, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Still being written to; the workspace goes as a whole at the end of the run.
+            }
         }
 
-        return Directory.CreateDirectory(dir).FullName;
+        return Directory.CreateDirectory(Path.Combine(parent, $"{server}-{++_uploadDirs}")).FullName;
     }
 
     /// <summary>Writes a file of pseudo-random bytes (incompressible enough that no layer can shortcut it).</summary>
