@@ -6,12 +6,16 @@ namespace Envd.Actors.Processes;
 
 public static class ProcessesHostingExtensions
 {
-    /// <summary>The <c>/user/processes</c> supervisor, registered under <see cref="ProcessSupervisor"/>.</summary>
+    /// <summary>
+    /// The <c>/user/processes</c> supervisor, registered under <see cref="ProcessSupervisor"/>; a registered
+    /// <see cref="ProcessTimings"/> replaces the defaults (tests shorten the retention).
+    /// </summary>
     public static AkkaConfigurationBuilder WithProcesses(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
         builder.WithActors((system, registry) =>
         {
             var processes = system.ActorOf(
-                ProcessSupervisor.Props(services.GetRequiredService<ProcessLauncher>(), ProcessTimings.Default), "processes");
+                ProcessSupervisor.Props(services.GetRequiredService<ProcessLauncher>(), services.GetService<ProcessTimings>() ?? ProcessTimings.Default),
+                "processes");
             registry.Register<ProcessSupervisor>(processes);
         });
 }

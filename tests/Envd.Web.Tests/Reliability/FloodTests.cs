@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace Envd.Web.Tests.Reliability;
 
 /// <summary>Connection floods and slow clients: the daemon keeps answering /health and cuts clients that trickle.</summary>
+[Collection(nameof(ResourceSensitive))]
 public sealed class FloodTests(ITestOutputHelper output)
 {
     private const int HeldConnections = 1000;

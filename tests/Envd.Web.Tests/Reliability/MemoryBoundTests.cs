@@ -10,6 +10,7 @@ namespace Envd.Web.Tests.Reliability;
 /// A request that claims to be huge costs what it actually sent, not what it claimed: a 4 GiB envelope, a 4 GiB
 /// Content-Length or megabytes of headers are refused before anything of that size is allocated.
 /// </summary>
+[Collection(nameof(ResourceSensitive))]
 public sealed class MemoryBoundTests : IAsyncLifetime
 {
     /// <summary>Everything the process allocates while one refused request is handled, client side included.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Akka.Actor;
+using Envd.Actors.Processes;
 using Envd.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -9,9 +10,11 @@ using Xunit.Abstractions;
 namespace Envd.Web.Tests.Reliability;
 
 /// <summary>
-/// After thousands of mixed requests, including watches that end by deadline or by a client walking away, the daemon
-/// holds no more descriptors, threads or actors than a fixed margin over where it started, and has no zombie child.
+/// After thousands of mixed requests, including a thousand processes (some killed by their deadline) and watches that
+/// end by deadline or by a client walking away, the daemon holds no more descriptors, threads or actors than a fixed
+/// margin over where it started, and has no zombie child.
 /// </summary>
+[Collection(nameof(ResourceSensitive))]
 public sealed class NoLeakTests(ITestOutputHelper output)
 {
     private const int Requests = 5000;
@@ -20,11 +23,17 @@ public sealed class NoLeakTests(ITestOutputHelper output)
     /// <summary>The thread pool grows under load and retires idle threads only after about 20 s; that is not a leak.</summary>
     private const int ThreadPoolSlack = 32;
 
+    /// <summary>An exited process's actor stays this long to answer Connect with its end; shorter than upstream's 30 s to keep the test quick.</summary>
+    private static readonly TimeSpan Retention = TimeSpan.FromSeconds(2);
+
     [Fact]
-    public async Task Five_thousand_mixed_requests_leave_descriptors_threads_and_actors_where_they_were()
+    public async Task Five_thousand_mixed_requests_and_a_thousand_processes_leave_descriptors_threads_and_actors_where_they_were()
     {
         await using var server = await EnvdServer.StartAsync(overrides: services =>
-            services.Configure<LoggerFilterOptions>(filters => filters.MinLevel = LogLevel.Warning));
+        {
+            services.Configure<LoggerFilterOptions>(filters => filters.MinLevel = LogLevel.Warning);
+            services.AddSingleton(new ProcessTimings(Retention, ProcessTimings.Default.StarterGrace));
+        });
         var system = server.Services.GetRequiredService<ActorSystem>();
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Workers }) { BaseAddress = server.BaseAddress };
         var work = Path.Combine(server.Root, "work");
@@ -58,8 +67,14 @@ public sealed class NoLeakTests(ITestOutputHelper output)
 
     private static async Task OneRequest(HttpClient client, string work, int i)
     {
+        if (i % 5 == 0)
+        {
+            await RunProcess(client, killedByDeadline: i % 50 == 0);
+            return;
+        }
+
         var dir = $"{work}/d{i % 50}";
-        switch (i % 12)
+        switch (i % 13)
         {
             case 0:
                 await Expect(client.GetAsync("/health"), HttpStatusCode.NoContent);
@@ -98,10 +113,30 @@ public sealed class NoLeakTests(ITestOutputHelper output)
             case 10:
                 await Expect(client.PostAsync("/filesystem.Filesystem/Stat", new StringContent("{not json", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
                 break;
+            case 11:
+                using (var list = await client.PostAsync("/process.Process/List", new StringContent("{}", Encoding.UTF8, "application/json")))
+                {
+                    Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+                }
+
+                break;
             default:
                 await Expect(client.GetAsync("/no-such-route"), HttpStatusCode.NotFound);
                 break;
         }
+    }
+
+    /// <summary>A short command read to its end, or a sleeper its deadline kills.</summary>
+    private static async Task RunProcess(HttpClient client, bool killedByDeadline)
+    {
+        var json = killedByDeadline
+            ? """{"process":{"cmd":"/bin/sleep","args":["30"]},"stdin":false}"""
+            : """{"process":{"cmd":"/bin/echo","args":["leak-check"]},"stdin":false}""";
+        var request = ConnectWire.Stream("/process.Process/Start", json);
+        request.Headers.Add("Connect-Timeout-Ms", killedByDeadline ? "100" : "20000");
+        using var response = await client.SendAsync(request);
+        var frames = await ConnectWire.ReadAllFrames(response);
+        Assert.Equal(killedByDeadline ? "deadline_exceeded" : null, frames[^1].ErrorCode);
     }
 
     private static async Task Expect(Task<HttpResponseMessage> call, HttpStatusCode status)
@@ -139,9 +174,13 @@ public sealed class NoLeakTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Counts once the last requests' actors have stopped (they stop asynchronously), waiting at most a few seconds.</summary>
+    /// <summary>
+    /// Counts once exited processes are past their retention and the last requests' actors have stopped (both happen
+    /// asynchronously), waiting at most a few seconds more for the count to come back to <paramref name="baseline"/>.
+    /// </summary>
     private static async Task<ResourceCounts> Settled(ActorSystem system, ResourceCounts? baseline)
     {
+        await Task.Delay(Retention);
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (true)
         {
