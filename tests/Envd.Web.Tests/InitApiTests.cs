@@ -34,6 +34,19 @@ public sealed class InitApiTests
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
 
+    [Fact]
+    public async Task An_env_var_given_twice_keeps_its_last_value()
+    {
+        await using var server = await EnvdServer.StartAsync();
+
+        using var response = await Init(server, """{"envVars":{"A":"first","B":"b","A":"last"}}""");
+        var envs = JsonDocument.Parse(await server.Client.GetStringAsync("/envs")).RootElement;
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("last", envs.GetProperty("A").GetString());
+        Assert.Equal("b", envs.GetProperty("B").GetString());
+    }
+
     [Theory]
     [InlineData("{", "invalid JSON body")]
     [InlineData("[1]", "request body must be a JSON object")]

@@ -104,7 +104,14 @@ public static partial class InitRequestParser
             return null;
         }
 
-        return vars.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty, StringComparer.Ordinal);
+        // A key given twice keeps its last value, as Go's decoder does; ToDictionary would throw on it.
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in vars.EnumerateObject())
+        {
+            env[pair.Name] = pair.Value.GetString() ?? string.Empty;
+        }
+
+        return env;
     }
 
     private static List<InitProtocol.VolumeMount>? VolumeMounts(JsonElement root)
