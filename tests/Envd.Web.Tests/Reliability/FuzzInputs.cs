@@ -202,7 +202,10 @@ public static class FuzzInputs
          "application/grpc", "application/grpc-web+proto", "text/plain", "", "application/connect+json; charset=utf-8", "application/connect+xml",
          "multipart/form-data; boundary=x", "application/JSON"];
 
-    /// <summary>Where a generated Connect message may go: only reads and watcher look-ups, never a call that changes files.</summary>
+    /// <summary>
+    /// Where a generated Connect message may go: reads, watcher look-ups and process calls that only act on processes the
+    /// daemon started (it starts none here); never a call that changes files or starts a command.
+    /// </summary>
     private enum Target
     {
         Stat,
@@ -211,6 +214,75 @@ public static class FuzzInputs
         RemoveWatcher,
         WatchDir,
         Unknown,
+        List,
+        Connect,
+        Update,
+        SendInput,
+        SendSignal,
+        CloseStdin,
+        StreamInput,
+    }
+
+    private static bool IsProcess(Target target) => target >= Target.List;
+
+    private static bool IsStreaming(Target target) => target is Target.WatchDir or Target.Connect or Target.StreamInput;
+
+    private static readonly Gen<byte[]> Selector = Gen.Frequency(
+        (3, Gen.OneOf("0", "1", "-1", "\"12\"", "4294967296", "1.5", "999999", "null").Select(pid => Encoding.UTF8.GetBytes("{\"pid\":" + pid + "}"))),
+        (2, JsonString(Path).Select(tag => Concat("{\"tag\":"u8.ToArray(), tag, "}"u8.ToArray()))),
+        (1, Gen.OneOf("{}", "{\"pid\":1,\"tag\":\"x\"}", "[]", "\"pid\"").Select(Encoding.UTF8.GetBytes)),
+        (1, JsonValue));
+
+    private static readonly Gen<byte[]> Input = Gen.Frequency(
+        (3, Gen.Select(Gen.OneOf("stdin", "pty", "other"), Gen.Frequency((2, Gen.Byte.Array[0, 16].Select(b => Encoding.UTF8.GetBytes("\"" + Convert.ToBase64String(b) + "\""))), (1, JsonValue)),
+            (kind, data) => Concat(Encoding.UTF8.GetBytes("{\"" + kind + "\":"), data, "}"u8.ToArray()))),
+        (1, JsonValue));
+
+    private static readonly Gen<byte[]> Pty = Gen.Frequency(
+        (2, Gen.Select(Gen.OneOf("0", "80", "65535", "65536", "-1", "\"80\"", "4294967296"), Gen.OneOf("0", "24", "-5", "1e3"),
+            (cols, rows) => Encoding.UTF8.GetBytes("{\"size\":{\"cols\":" + cols + ",\"rows\":" + rows + "}}"))),
+        (1, JsonValue));
+
+    /// <summary>A process RPC's JSON: selector, input, signal and PTY fields, each right, wrong-typed or malformed.</summary>
+    private static Gen<byte[]> ProcessMessage(Target target)
+    {
+        var fields = new List<Gen<byte[]>>();
+        if (target == Target.StreamInput)
+        {
+            return Gen.Frequency(
+                (3, Selector.Select(sel => Concat("{\"start\":{\"process\":"u8.ToArray(), sel, "}}"u8.ToArray()))),
+                (3, Input.Select(input => Concat("{\"data\":{\"input\":"u8.ToArray(), input, "}}"u8.ToArray()))),
+                (1, Gen.OneOf("{\"keepalive\":{}}", "{}", "{\"start\":{},\"data\":{}}").Select(Encoding.UTF8.GetBytes)),
+                (1, JsonValue)).SelectMany(Damage);
+        }
+
+        if (target != Target.List)
+        {
+            fields.Add(Selector.Select(sel => Concat("\"process\":"u8.ToArray(), sel)));
+        }
+
+        if (target is Target.SendInput)
+        {
+            fields.Add(Input.Select(input => Concat("\"input\":"u8.ToArray(), input)));
+        }
+
+        if (target is Target.SendSignal)
+        {
+            fields.Add(Gen.OneOf("\"SIGNAL_SIGKILL\"", "\"SIGNAL_SIGTERM\"", "\"SIGNAL_UNSPECIFIED\"", "9", "15", "0", "2", "\"SIGHUP\"", "-1", "null")
+                .Select(signal => Encoding.UTF8.GetBytes("\"signal\":" + signal)));
+        }
+
+        if (target is Target.Update)
+        {
+            fields.Add(Pty.Select(pty => Concat("\"pty\":"u8.ToArray(), pty)));
+        }
+
+        fields.Add(Gen.Select(JsonString(Word), JsonValue, (k, v) => Concat(k, ":"u8.ToArray(), v)));
+        return Gen.Frequency(
+            (6, fields.Aggregate(Gen.Const(new List<byte[]>()), (acc, f) => Gen.Select(acc, Gen.Int[0, 3], f, (list, use, v) => use > 0 ? new List<byte[]>(list) { v } : list))
+                .Select(list => Concat("{"u8.ToArray(), Join(list, ","u8.ToArray()), "}"u8.ToArray()))
+                .SelectMany(Damage)),
+            (1, JsonValue));
     }
 
     private static readonly Gen<Target> Targets = Gen.Enum<Target>();
@@ -218,6 +290,12 @@ public static class FuzzInputs
     /// <summary>A message for <paramref name="target"/> in JSON (field spellings, wrong types) or hand-encoded protobuf (invalid UTF-8, odd varints).</summary>
     private static Gen<byte[]> Message(Target target, bool json)
     {
+        if (IsProcess(target))
+        {
+            // Arbitrary protobuf is harmless here: every selector it could spell finds no process.
+            return json ? ProcessMessage(target) : Gen.Byte.Array[0, 40];
+        }
+
         var stringField = target is Target.GetWatcherEvents or Target.RemoveWatcher
             ? Gen.Frequency((1, Gen.Const("w0000000000000000000"u8.ToArray())), (3, Path))
             : Path;
@@ -288,10 +366,15 @@ public static class FuzzInputs
             .SelectMany(choice =>
             {
                 var (target, json, contentTypeOverride) = choice;
-                var streaming = target == Target.WatchDir;
+                var streaming = IsStreaming(target);
                 var message = Message(target, json);
                 var body = streaming ? Envelopes(message) : message;
-                var procedure = target == Target.Unknown ? "/filesystem.Filesystem/Unknown" : "/filesystem.Filesystem/" + target;
+                var procedure = target switch
+                {
+                    Target.Unknown => "/filesystem.Filesystem/Unknown",
+                    _ when IsProcess(target) => "/process.Process/" + target,
+                    _ => "/filesystem.Filesystem/" + target,
+                };
                 var contentType = contentTypeOverride ?? (streaming ? "application/connect+" : "application/") + (json ? "json" : "proto");
                 return Gen.Select(
                     body,
@@ -307,7 +390,7 @@ public static class FuzzInputs
                             headers.Add(("Authorization", authorization));
                         }
 
-                        // A watch that started would run until its deadline: keep the deadline short and real.
+                        // A watch or attach that started would run until its deadline: keep the deadline short and real.
                         headers.Add(("Connect-Timeout-Ms", streaming ? "150"u8.ToArray() : timeout ?? "5000"u8.ToArray()));
                         if (encoding is not null)
                         {
