@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Envd.Web.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Envd.Web.Tests.Reliability;
 
@@ -11,7 +12,7 @@ namespace Envd.Web.Tests.Reliability;
 /// Content-Length or megabytes of headers are refused before anything of that size is allocated.
 /// </summary>
 [Collection(nameof(ResourceSensitive))]
-public sealed class MemoryBoundTests : IAsyncLifetime
+public sealed class MemoryBoundTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>Everything the process allocates while one refused request is handled, client side included.</summary>
     private const long AllocationBound = 16 * 1024 * 1024;
@@ -107,10 +108,12 @@ public sealed class MemoryBoundTests : IAsyncLifetime
         return await RawHttp.ReadResponseAsync(stream, head: false, timeout.Token);
     }
 
-    private static async Task<(T Result, long Allocated)> Measure<T>(Func<Task<T>> action)
+    private async Task<(T Result, long Allocated)> Measure<T>(Func<Task<T>> action)
     {
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var result = await action();
-        return (result, GC.GetTotalAllocatedBytes(precise: true) - before);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        output.WriteLine($"allocated {allocated / 1024} KiB");
+        return (result, allocated);
     }
 }
