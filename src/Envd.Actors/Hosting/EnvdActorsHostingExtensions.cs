@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using Envd.Actors.Files;
 using Envd.Actors.Init;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,6 +17,12 @@ public static class EnvdActorsHostingExtensions
             registry.Register<InitActor>(init);
         });
 
+    /// <summary>The <c>/user/transfers</c> parent that gives each file request an actor of its own.</summary>
+    public static AkkaConfigurationBuilder WithFileTransfers(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<FileTransfersActor>(system.ActorOf(FileTransfersActor.Props(), "transfers")));
+
     public static AkkaConfigurationBuilder WithEnvdActors(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
-        builder.WithInitActor(services);
+        builder.WithInitActor(services)
+            .WithFileTransfers();
 }

@@ -38,4 +38,9 @@ public sealed record EnvdSettings
     public string LocalCaPath { get; init; } = "/usr/local/share/ca-certificates/e2b-ca.crt";
 
     public Uri MetadataAddress { get; init; } = new("http://169.254.169.254/");
+
+    /// <summary>A request body slower than this on average (after the grace period) is cut: stalled uploads end.</summary>
+    public double MinUploadBytesPerSecond { get; init; } = 240;
+
+    public TimeSpan MinUploadRateGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 }
