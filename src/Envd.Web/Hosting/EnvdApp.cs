@@ -29,6 +29,7 @@ public static class EnvdApp
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.KeepAliveTimeout = IdleTimeout;
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(settings.MinUploadBytesPerSecond, settings.MinUploadRateGracePeriod);
             kestrel.Listen(System.Net.IPAddress.Parse(settings.ListenAddress), settings.Port, l => l.Protocols = HttpProtocols.Http1);
         });
 
@@ -61,6 +62,7 @@ public static class EnvdApp
         app.MapHealth();
         app.MapInit();
         app.MapEnvs();
+        app.MapFiles();
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Envd.Web.Endpoints;
 
 namespace Envd.Web.Http;
 
@@ -6,4 +7,7 @@ namespace Envd.Web.Http;
 [JsonSerializable(typeof(ApiError.ErrorBody))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(EntryInfo))]
+[JsonSerializable(typeof(IReadOnlyList<EntryInfo>))]
+[JsonSerializable(typeof(ComposeRequest))]
 internal sealed partial class EnvdJsonContext : JsonSerializerContext;
