@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 
 namespace Envd.Actors.Files;
 
@@ -16,11 +15,11 @@ public sealed class FileChunk
     /// Chunks are rented on the socket's threads and returned on the disk's, which defeats the shared pool's per-thread
     /// caching; a pool of its own keeps enough buffers for 64 concurrent transfers (at most 8 MiB).
     /// </summary>
-    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(Size, maxArraysPerBucket: 128);
+    internal static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(Size, maxArraysPerBucket: 128);
 
     private byte[]? _buffer;
 
-    private FileChunk(byte[] buffer, int length)
+    internal FileChunk(byte[] buffer, int length)
     {
         _buffer = buffer;
         Length = length;
@@ -29,37 +28,6 @@ public sealed class FileChunk
     public int Length { get; }
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
-
-    /// <summary>Reads <paramref name="content"/> to its end in chunks of <see cref="Size"/> bytes (the last one shorter).</summary>
-    public static async IAsyncEnumerable<FileChunk> ReadAllAsync(Stream content, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var buffer = Buffers.Rent(Size);
-            var filled = 0;
-            try
-            {
-                int read;
-                while (filled < Size && (read = await content.ReadAsync(buffer.AsMemory(filled, Size - filled), cancellationToken)) > 0)
-                {
-                    filled += read;
-                }
-            }
-            catch
-            {
-                Buffers.Return(buffer);
-                throw;
-            }
-
-            if (filled == 0)
-            {
-                Buffers.Return(buffer);
-                yield break;
-            }
-
-            yield return new FileChunk(buffer, filled);
-        }
-    }
 
     public void Release()
     {

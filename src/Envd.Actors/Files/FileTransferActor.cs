@@ -26,6 +26,7 @@ public sealed class FileTransferActor : ReceiveActor
     private CancellationTokenSource? _cancellation;
     private StagedFile? _staged;
     private string? _stagedPath;
+    private ContentReader? _reader;
 
     public FileTransferActor()
     {
@@ -62,6 +63,7 @@ public sealed class FileTransferActor : ReceiveActor
         Receive<PartArrived>(HandlePartArrived);
         Receive<PartStreamed>(HandlePartStreamed);
         Receive<PartFailed>(HandlePartFailed);
+        Receive<ReadingStopped>(message => Fail(message.Failure));
         Receive<BodyEnded>(_ => Finish(new UploadResult(_written.ToList(), null)));
     }
 
@@ -104,7 +106,9 @@ public sealed class FileTransferActor : ReceiveActor
             return;
         }
 
-        Source.From(() => FileChunk.ReadAllAsync(message.Part.Content, _cancellation!.Token))
+        var reader = new ContentReader(message.Part.Content, _cancellation!.Token);
+        _reader = reader;
+        Source.From(reader.ReadAllAsync)
             .RunWith(new FileChunkSink(_staged!.Handle), _materializer)
             .PipeTo(Self, success: bytes => new PartStreamed(bytes), failure: e => new PartFailed(e));
     }
@@ -146,6 +150,7 @@ public sealed class FileTransferActor : ReceiveActor
     {
         var upload = _upload!;
         var path = _stagedPath!;
+        _reader = null;
         try
         {
             var metadata = _staged!.Commit(upload.User.Uid, upload.User.Gid, upload.Metadata);
@@ -169,29 +174,46 @@ public sealed class FileTransferActor : ReceiveActor
 
     private void HandlePartFailed(PartFailed message)
     {
-        var error = message.Error is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : message.Error;
+        var failure = Classify(message.Error);
+        var reader = _reader;
+        _reader = null;
+        if (reader is null)
+        {
+            Fail(failure);
+            return;
+        }
+
+        // Answering lets the request end, so first wait until nothing reads its body any more.
+        reader.Stopped.PipeTo(Self, success: () => new ReadingStopped(failure));
+    }
+
+    private TransferFailure Classify(Exception failure)
+    {
+        var error = failure is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : failure;
         if (_cancellation!.IsCancellationRequested)
         {
-            Fail(FailureKind.Cancelled, "the client went away before the upload completed", error);
+            return new TransferFailure(FailureKind.Cancelled, "the client went away before the upload completed", error);
         }
-        else if (error is FileWriteException write && StorageErrors.IsNoSpace(write.InnerException!))
+
+        if (error is FileWriteException write)
         {
+            if (!StorageErrors.IsNoSpace(write.InnerException!))
+            {
+                return new TransferFailure(FailureKind.Internal, $"error writing file: {error.Message}", error);
+            }
+
             var attempted = _upload!.ContentLength > 0 ? $"attempted to write {_upload.ContentLength} bytes: " : string.Empty;
-            Fail(FailureKind.NoSpace, attempted + "not enough disk space available", error);
+            return new TransferFailure(FailureKind.NoSpace, attempted + "not enough disk space available", error);
         }
-        else if (error is FileWriteException)
-        {
-            Fail(FailureKind.Internal, $"error writing file: {error.Message}", error);
-        }
-        else
-        {
-            Fail(FailureKind.UnreadableBody, $"error reading request body: {error.Message}", error);
-        }
+
+        return new TransferFailure(FailureKind.UnreadableBody, $"error reading request body: {error.Message}", error);
     }
 
     private void HandleOpenDownload(OpenDownload command)
     {
-        Sender.Tell(Open(command));
+        var result = Open(command);
+        _log.Debug("File read {0}: {1} as {2}: {3}", command.OperationId, command.Path, command.User.Name, result.Failure?.Kind.ToString() ?? "opened");
+        Sender.Tell(result);
         Context.Stop(Self);
     }
 
@@ -366,6 +388,8 @@ public sealed class FileTransferActor : ReceiveActor
     private sealed record PartStreamed(long Bytes);
 
     private sealed record PartFailed(Exception Error);
+
+    private sealed record ReadingStopped(TransferFailure Failure);
 
     private sealed class BodyEnded
     {
