@@ -20,6 +20,7 @@ public sealed class FileTransferActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IMaterializer _materializer = Context.Materializer();
     private readonly List<WrittenFile> _written = [];
+    private readonly StagingJournal _journal;
     private IActorRef _client = ActorRefs.Nobody;
     private Func<TransferFailure, object>? _failureReply;
     private UploadFiles? _upload;
@@ -28,14 +29,16 @@ public sealed class FileTransferActor : ReceiveActor
     private string? _stagedPath;
     private ContentReader? _reader;
 
-    public FileTransferActor()
+    public FileTransferActor(StagingJournal journal)
     {
+        _journal = journal;
         Receive<UploadFiles>(HandleUploadFiles);
         Receive<OpenDownload>(HandleOpenDownload);
         Receive<ComposeFiles>(HandleComposeFiles);
     }
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new FileTransferActor());
+    /// <param name="journal">Where staged files are noted, so a restart can remove those a crash left behind.</param>
+    public static Props Props(StagingJournal journal) => Akka.Actor.Props.Create(() => new FileTransferActor(journal));
 
     protected override void PostStop()
     {
@@ -134,7 +137,7 @@ public sealed class FileTransferActor : ReceiveActor
 
         try
         {
-            _staged = StagedFile.Create(path);
+            _staged = StagedFile.Create(path, _journal);
             _stagedPath = path;
             return null;
         }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Envd.Linux.Files;
 using static Envd.Actors.Files.FileTransferProtocol;
 
 namespace Envd.Actors.Files;
@@ -12,16 +13,18 @@ public sealed class FileTransfersActor : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string? _fileIoDispatcher;
+    private readonly StagingJournal _journal;
     private long _started;
 
-    public FileTransfersActor()
+    public FileTransfersActor(StagingJournal journal)
     {
+        _journal = journal;
         // Transfers run where the streams' file stages run, so waiting on the disk never holds up other actors.
         _fileIoDispatcher = Context.System.Settings.Config.GetString("akka.stream.materializer.blocking-io-dispatcher", null);
         Receive<ITransferCommand>(HandleTransfer);
     }
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new FileTransfersActor());
+    public static Props Props(StagingJournal journal) => Akka.Actor.Props.Create(() => new FileTransfersActor(journal));
 
     /// <summary>A half-read request body cannot be read again, so a failed transfer is stopped, never restarted.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
@@ -29,7 +32,7 @@ public sealed class FileTransfersActor : ReceiveActor
 
     private void HandleTransfer(ITransferCommand command)
     {
-        var props = FileTransferActor.Props();
+        var props = FileTransferActor.Props(_journal);
         if (!string.IsNullOrEmpty(_fileIoDispatcher))
         {
             props = props.WithDispatcher(_fileIoDispatcher);

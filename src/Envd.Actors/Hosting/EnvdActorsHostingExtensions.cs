@@ -7,6 +7,7 @@ using Envd.Actors.Metadata;
 using Envd.Actors.Metrics;
 using Envd.Actors.Ports;
 using Envd.Linux.Cgroups;
+using Envd.Linux.Files;
 using Envd.Linux.Proc;
 using Envd.Linux.Sandbox;
 using Envd.Actors.Processes;
@@ -83,9 +84,9 @@ public static class EnvdActorsHostingExtensions
             });
 
     /// <summary>The <c>/user/transfers</c> parent that gives each file request an actor of its own.</summary>
-    public static AkkaConfigurationBuilder WithFileTransfers(this AkkaConfigurationBuilder builder) =>
+    public static AkkaConfigurationBuilder WithFileTransfers(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
         builder.WithActors((system, registry) =>
-            registry.Register<FileTransfersActor>(system.ActorOf(FileTransfersActor.Props(), "transfers")));
+            registry.Register<FileTransfersActor>(system.ActorOf(FileTransfersActor.Props(services.GetRequiredService<StagingJournal>()), "transfers")));
 
     public static AkkaConfigurationBuilder WithEnvdActors(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
         builder
@@ -97,5 +98,5 @@ public static class EnvdActorsHostingExtensions
             .WithMetricsSampler(services)
             .WithWatchers(services)
             .WithProcesses(services)
-            .WithFileTransfers();
+            .WithFileTransfers(services);
 }

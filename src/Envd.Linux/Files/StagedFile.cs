@@ -18,13 +18,18 @@ public sealed class StagedFile : IDisposable
     /// <summary>Room left for the marker and random suffix within NAME_MAX (255 bytes).</summary>
     private const int MaxNameBytes = 200;
 
+    private readonly StagingJournal _journal;
+    private readonly string _entry;
     private bool _committed;
+    private bool _forgotten;
 
-    private StagedFile(string target, string path, SafeFileHandle handle)
+    private StagedFile(string target, string path, SafeFileHandle handle, StagingJournal journal, string entry)
     {
         Target = target;
         Path = path;
         Handle = handle;
+        _journal = journal;
+        _entry = entry;
     }
 
     /// <summary>The file the content replaces: the requested path, or where a symlink there leads (the link stays).</summary>
@@ -35,14 +40,24 @@ public sealed class StagedFile : IDisposable
 
     public SafeFileHandle Handle { get; }
 
+    /// <param name="journal">Notes the staged name before the file exists, so a daemon killed mid-write leaves no unknown stray.</param>
     /// <exception cref="IOException">The directory is missing or full, or the name is not usable.</exception>
-    public static StagedFile Create(string target)
+    public static StagedFile Create(string target, StagingJournal journal)
     {
         var real = FollowLinks(target);
         var directory = System.IO.Path.GetDirectoryName(real) ?? "/";
         var path = System.IO.Path.Join(directory, "." + Shorten(System.IO.Path.GetFileName(real)) + Marker + RandomSuffix());
-        var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        return new StagedFile(real, path, handle);
+        var entry = journal.Record(path);
+        try
+        {
+            var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            return new StagedFile(real, path, handle, journal, entry);
+        }
+        catch
+        {
+            journal.Forget(entry);
+            throw;
+        }
     }
 
     /// <summary>
@@ -68,6 +83,7 @@ public sealed class StagedFile : IDisposable
         }
 
         _committed = true;
+        ForgetOnce();
         return stored;
     }
 
@@ -77,6 +93,17 @@ public sealed class StagedFile : IDisposable
         if (!_committed)
         {
             File.Delete(Path);
+        }
+
+        ForgetOnce();
+    }
+
+    private void ForgetOnce()
+    {
+        if (!_forgotten)
+        {
+            _journal.Forget(_entry);
+            _forgotten = true;
         }
     }
 

@@ -105,6 +105,7 @@ public static class EnvdApp
         services.TryAddSingleton<RequestUser>();
         services.TryAddSingleton(new FilesystemFreezer(settings.FsFreezePath));
         services.TryAddSingleton(new RunDirectory(settings.RunDir));
+        services.TryAddSingleton(sp => SandboxSetup.OpenStagingJournal(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Envd.Files")));
         services.TryAddSingleton(sp => SandboxSetup.CreateCgroups(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Envd.Cgroups")));
         services.TryAddSingleton<FileEntries>();
         services.TryAddSingleton<FilesystemRpc>();

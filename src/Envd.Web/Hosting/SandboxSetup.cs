@@ -1,18 +1,22 @@
 using Envd.Actors.Hosting;
 using Envd.Linux.Cgroups;
+using Envd.Linux.Files;
 using Envd.Linux.Sandbox;
 
 namespace Envd.Web.Hosting;
 
 /// <summary>
-/// The machine state envd prepares before serving: the run directory and its <c>.E2B_SANDBOX</c> marker, the
-/// workload cgroups and, inside the VM, envd's own exemption from the OOM killer.
+/// The machine state envd prepares before serving: the run directory and its <c>.E2B_SANDBOX</c> marker, the staging
+/// journal (whose opening removes what a crashed daemon left staged), the workload cgroups and, inside the VM, envd's
+/// own exemption from the OOM killer.
 /// </summary>
-public sealed class SandboxSetup(EnvdSettings settings, RunDirectory runDirectory, ILogger<SandboxSetup> logger) : IHostedService
+/// <param name="journal">Taken here so it is opened, and its strays swept, before the first upload is served.</param>
+public sealed class SandboxSetup(EnvdSettings settings, RunDirectory runDirectory, StagingJournal journal, ILogger<SandboxSetup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         runDirectory.Prepare(inFirecracker: !settings.IsNotFc);
+        logger.LogDebug("Staged uploads are journaled in {Journal}", journal.Directory);
         if (!settings.IsNotFc)
         {
             try
@@ -29,6 +33,21 @@ public sealed class SandboxSetup(EnvdSettings settings, RunDirectory runDirector
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Opens the journal under <c>RunDir/staging</c>, first removing the staged files of daemons that died mid-upload.
+    /// The container disposes it at shutdown, releasing its lock.
+    /// </summary>
+    public static StagingJournal OpenStagingJournal(EnvdSettings settings, ILogger logger)
+    {
+        var journal = StagingJournal.Open(Path.Combine(settings.RunDir, "staging"), out var removed);
+        foreach (var stray in removed)
+        {
+            logger.LogInformation("Removed {Path}, staged by a daemon that stopped mid-upload", stray);
+        }
+
+        return journal;
+    }
 
     /// <summary>
     /// The <c>user</c>, <c>ptys</c> and <c>socats</c> cgroups, or none with <c>-no-cgroups</c> or when the root is not

@@ -13,23 +13,32 @@ public sealed class FileTransferActorTests : TestKit
     private static readonly UserAccount Root = new("root", 0, 0, "/root", "/bin/bash", [0]);
     private static readonly Dictionary<string, string> NoMetadata = [];
     private readonly string _dir = Directory.CreateTempSubdirectory("envd-transfer-").FullName;
+    private readonly string _journalRoot = Directory.CreateTempSubdirectory("envd-transfer-journal-").FullName;
+    private readonly StagingJournal _journal;
 
     public FileTransferActorTests()
         : base(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "envd.hocon"))))
     {
+        _journal = StagingJournal.Open(_journalRoot, out _);
     }
 
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        _journal.Dispose();
         Directory.Delete(_dir, recursive: true);
+        Directory.Delete(_journalRoot, recursive: true);
     }
 
-    private string[] Staged() => Directory.GetFiles(_dir).Where(f => f.Contains(StagedFile.Marker)).ToArray();
+    /// <summary>Staged files in the target directory and their journal entries: two per upload in flight.</summary>
+    private string[] Staged() =>
+        Directory.GetFiles(_dir).Where(f => f.Contains(StagedFile.Marker))
+            .Concat(Directory.GetFileSystemEntries(_journal.Directory).Where(e => Path.GetFileName(e) != "lock"))
+            .ToArray();
 
     private IActorRef WatchedTransfer()
     {
-        var transfer = Sys.ActorOf(FileTransferActor.Props());
+        var transfer = Sys.ActorOf(FileTransferActor.Props(_journal));
         Watch(transfer);
         return transfer;
     }
@@ -81,7 +90,7 @@ public sealed class FileTransferActorTests : TestKit
         var transfer = WatchedTransfer();
 
         transfer.Tell(Upload(new PartsBody((target, new StallingStream(200_000))), target, aborted.Token));
-        await AwaitConditionAsync(() => Task.FromResult(Staged().Length == 1));
+        await AwaitConditionAsync(() => Task.FromResult(Staged().Length == 2));
         await aborted.CancelAsync();
 
         var result = await ExpectMsgAsync<UploadResult>();
@@ -99,7 +108,7 @@ public sealed class FileTransferActorTests : TestKit
         var transfer = WatchedTransfer();
 
         transfer.Tell(Upload(new PartsBody((target, new StallingStream(200_000))), target));
-        await AwaitConditionAsync(() => Task.FromResult(Staged().Length == 1));
+        await AwaitConditionAsync(() => Task.FromResult(Staged().Length == 2));
         Sys.Stop(transfer);
 
         var result = await ExpectMsgAsync<UploadResult>();
@@ -112,7 +121,7 @@ public sealed class FileTransferActorTests : TestKit
     [Fact]
     public async Task The_parent_stops_a_crashed_transfer_which_still_answers()
     {
-        var transfers = Sys.ActorOf(FileTransfersActor.Props());
+        var transfers = Sys.ActorOf(FileTransfersActor.Props(_journal));
 
         transfers.Tell(Upload(null!, Path.Combine(_dir, "never.txt")));
 
@@ -144,7 +153,7 @@ public sealed class FileTransferActorTests : TestKit
     [Fact]
     public async Task A_download_of_a_missing_file_is_not_found()
     {
-        Sys.ActorOf(FileTransferActor.Props()).Tell(new OpenDownload(3, Root, null, Path.Combine(_dir, "missing")));
+        Sys.ActorOf(FileTransferActor.Props(_journal)).Tell(new OpenDownload(3, Root, null, Path.Combine(_dir, "missing")));
 
         var result = await ExpectMsgAsync<DownloadResult>();
         Assert.Equal(FailureKind.NotFound, result.Failure?.Kind);

@@ -5,15 +5,26 @@ namespace Envd.Linux.Tests.Files;
 public sealed class StagedFileTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("envd-staged-").FullName;
+    private readonly string _journalRoot = Directory.CreateTempSubdirectory("envd-staged-journal-").FullName;
+    private readonly StagingJournal _journal;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public StagedFileTests() => _journal = StagingJournal.Open(_journalRoot, out _);
+
+    public void Dispose()
+    {
+        _journal.Dispose();
+        Directory.Delete(_dir, recursive: true);
+        Directory.Delete(_journalRoot, recursive: true);
+    }
+
+    private string[] JournalEntries() => Directory.GetFileSystemEntries(_journal.Directory).Where(e => Path.GetFileName(e) != "lock").ToArray();
 
     [Fact]
     public void The_target_keeps_its_old_content_until_commit_and_then_has_the_new_one()
     {
         var target = Path.Combine(_dir, "file.txt");
         File.WriteAllText(target, "old");
-        using var staged = StagedFile.Create(target);
+        using var staged = StagedFile.Create(target, _journal);
         RandomAccess.Write(staged.Handle, "new content"u8, 0);
 
         Assert.Equal("old", File.ReadAllText(target));
@@ -25,6 +36,7 @@ public sealed class StagedFileTests : IDisposable
         Assert.Equal("new content", File.ReadAllText(target));
         Assert.Equal(new Dictionary<string, string> { ["k"] = "v" }, ExtendedAttributes.ReadMetadata(target));
         Assert.Equal([target], Directory.GetFiles(_dir));
+        Assert.Empty(JournalEntries());
     }
 
     [Fact]
@@ -33,10 +45,13 @@ public sealed class StagedFileTests : IDisposable
         var target = Path.Combine(_dir, "file.txt");
         File.WriteAllText(target, "old");
 
-        using (var staged = StagedFile.Create(target))
+        using (var staged = StagedFile.Create(target, _journal))
         {
             RandomAccess.Write(staged.Handle, "partial"u8, 0);
+            Assert.Equal(staged.Path, new FileInfo(Assert.Single(JournalEntries())).LinkTarget);
         }
+
+        Assert.Empty(JournalEntries());
 
         Assert.Equal("old", File.ReadAllText(target));
         Assert.Equal([target], Directory.GetFiles(_dir));
@@ -48,7 +63,7 @@ public sealed class StagedFileTests : IDisposable
         var target = Path.Combine(_dir, "script.sh");
         File.WriteAllText(target, "old");
         File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        using var staged = StagedFile.Create(target);
+        using var staged = StagedFile.Create(target, _journal);
 
         staged.Commit(0, 0, new Dictionary<string, string>());
 
@@ -59,7 +74,7 @@ public sealed class StagedFileTests : IDisposable
     public void Very_long_names_still_get_a_staged_name_within_the_limit()
     {
         var target = Path.Combine(_dir, new string('n', 250));
-        using var staged = StagedFile.Create(target);
+        using var staged = StagedFile.Create(target, _journal);
 
         staged.Commit(0, 0, new Dictionary<string, string>());
 
@@ -74,7 +89,7 @@ public sealed class StagedFileTests : IDisposable
         File.WriteAllText(first, "first,");
         File.WriteAllBytes(second, Enumerable.Range(0, 200_000).Select(i => (byte)i).ToArray());
         var target = Path.Combine(_dir, "joined");
-        using var staged = StagedFile.Create(target);
+        using var staged = StagedFile.Create(target, _journal);
 
         long offset = 0;
         FileConcatenation.Append(staged.Handle, ref offset, first);
