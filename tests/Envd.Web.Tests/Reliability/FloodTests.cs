@@ -108,6 +108,80 @@ public sealed class FloodTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.NoContent, health.StatusCode);
     }
 
+    /// <summary>
+    /// A separately started daemon, so the uploads' client work cannot slow the daemon's thread pool; /health is timed
+    /// from a thread of its own with blocking sockets, so the client's pool cannot slow the timing either.
+    /// </summary>
+    [Fact]
+    public async Task Health_keeps_answering_during_a_storm_of_64_uploads()
+    {
+        var dir = Directory.CreateTempSubdirectory("envd-storm-").FullName;
+        var (daemon, client) = await DaemonProcess.StartAsync();
+        try
+        {
+            var content = new byte[4 * 1024 * 1024];
+            new Random(64).NextBytes(content);
+            using var uploader = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = client.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            var latencies = new List<TimeSpan>();
+            using var stop = new CancellationTokenSource();
+            var sampler = new Thread(() => SampleHealth(client.BaseAddress!, latencies, stop.Token)) { IsBackground = true };
+
+            var clock = Stopwatch.StartNew();
+            sampler.Start();
+            await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+            {
+                var body = new ByteArrayContent(content);
+                body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+                using var response = await uploader.PostAsync($"/files?path={Uri.EscapeDataString(Path.Combine(dir, $"f{i}"))}&username=root", body);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }));
+            var elapsed = clock.Elapsed;
+            await stop.CancelAsync();
+            sampler.Join();
+
+            output.WriteLine($"64 uploads of 4 MiB in {elapsed.TotalSeconds:F1} s; /health meanwhile: {Summary(latencies)}");
+            Assert.Equal(64, Directory.GetFiles(dir).Length);
+            Assert.All(Directory.GetFiles(dir), f => Assert.Equal(content.Length, new FileInfo(f).Length));
+            Assert.True(latencies.Count > 0 && latencies.Max() < TimeSpan.FromSeconds(2), Summary(latencies));
+        }
+        finally
+        {
+            daemon.Dispose();
+            client.Dispose();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void SampleHealth(Uri server, List<TimeSpan> latencies, CancellationToken stop)
+    {
+        var request = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray();
+        var buffer = new byte[1024];
+        while (!stop.IsCancellationRequested)
+        {
+            var clock = Stopwatch.StartNew();
+            using (var socket = new TcpClient(server.Host, server.Port))
+            {
+                var stream = socket.GetStream();
+                stream.Write(request);
+                var answer = new StringBuilder();
+                int read;
+                while ((read = stream.Read(buffer)) > 0)
+                {
+                    answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                }
+
+                Assert.StartsWith("HTTP/1.1 204", answer.ToString());
+            }
+
+            lock (latencies)
+            {
+                latencies.Add(clock.Elapsed);
+            }
+
+            Thread.Sleep(10);
+        }
+    }
+
     /// <summary>The response, or null when the server closed the connection without one.</summary>
     private static async Task<RawResponse?> ReadAnswer(Stream stream)
     {
