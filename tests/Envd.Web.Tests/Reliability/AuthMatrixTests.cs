@@ -6,9 +6,10 @@ using Envd.Web.Tests.Infrastructure;
 namespace Envd.Web.Tests.Reliability;
 
 /// <summary>
-/// Every route and RPC × {no token, wrong token, right token, unknown Basic user} × {before, after /init}, as §2 of the
-/// reference says: before /init everything is open; after it, only GET /health and the self-checking /init and /files
-/// pass without the token, and the token changes nothing else about the answer.
+/// Every route and RPC × {no token, wrong token, right token, unknown Basic user} × {before, after /init}, and /files
+/// × {valid, expired, forged, misused, missing signature} × {before, after /init}, as §2 of the reference says: before
+/// /init everything is open; after it, only GET /health and the self-checking /init and /files pass without the token,
+/// and the token changes nothing else about the answer.
 /// </summary>
 public sealed class AuthMatrixTests
 {
@@ -119,6 +120,58 @@ public sealed class AuthMatrixTests
         Assert.Contains("invalid username: 'no-such-user'", answer.Body);
     }
 
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("POST")]
+    public async Task Files_signatures_are_ignored_before_init_and_checked_after_it(string method)
+    {
+        await using var server = await EnvdServer.StartAsync();
+        var path = Path.Combine(server.Root, "signed.txt");
+        await File.WriteAllTextAsync(path, "signed");
+        var operation = method == "GET" ? "read" : "write";
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var signatures = new Dictionary<string, string>
+        {
+            ["valid"] = Sign(path, operation, Token, null),
+            ["valid until later"] = Sign(path, operation, Token, now + 600),
+            ["expired"] = Sign(path, operation, Token, now - 10),
+            ["forged"] = Sign(path, operation, "not-the-token", null),
+            ["for the other operation"] = Sign(path, operation == "read" ? "write" : "read", Token, null),
+            ["for another path"] = Sign(path + "x", operation, Token, null),
+            ["missing"] = string.Empty,
+        };
+
+        foreach (var (name, query) in signatures)
+        {
+            Assert.Equal(200, (await SendFiles(server, method, path, query)).Status);
+        }
+
+        await InitWithToken(server);
+
+        var expected = new Dictionary<string, string?>
+        {
+            ["valid"] = null,
+            ["valid until later"] = null,
+            ["expired"] = "signature is already expired",
+            ["forged"] = "invalid signature",
+            ["for the other operation"] = "invalid signature",
+            ["for another path"] = "invalid signature",
+            ["missing"] = "missing signature query parameter",
+        };
+        foreach (var (name, query) in signatures)
+        {
+            var answer = await SendFiles(server, method, path, query);
+            if (expected[name] is { } reason)
+            {
+                Assert.True(answer.Status == 401 && answer.Body.Contains(reason), $"{method} with a signature {name}: {answer.Status} {answer.Body}");
+            }
+            else
+            {
+                Assert.True(answer.Status == 200, $"{method} with a signature {name}: {answer.Status} {answer.Body}");
+            }
+        }
+    }
+
     [Fact]
     public async Task Init_checks_the_token_in_its_body_whatever_the_header_says()
     {
@@ -134,6 +187,27 @@ public sealed class AuthMatrixTests
         Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.StatusCode);
         Assert.Contains("access token validation failed", await wrongToken.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NoContent, rightToken.StatusCode);
+    }
+
+    /// <summary>The reference's signed-URL query: <c>v1_</c> + unpadded base64 of SHA-256 over <c>path:operation:username:token[:expiration]</c>.</summary>
+    private static string Sign(string path, string operation, string token, long? expiration)
+    {
+        var raw = $"{path}:{operation}::{token}" + (expiration is { } e ? $":{e}" : string.Empty);
+        var signature = "v1_" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(raw))).TrimEnd('=');
+        return $"&signature={Uri.EscapeDataString(signature)}" + (expiration is { } x ? $"&signature_expiration={x}" : string.Empty);
+    }
+
+    private static async Task<Answer> SendFiles(EnvdServer server, string method, string path, string signatureQuery)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), $"/files?path={Uri.EscapeDataString(path)}{signatureQuery}");
+        if (method == "POST")
+        {
+            request.Content = ConnectWire.Content("rewritten"u8.ToArray(), "application/octet-stream");
+        }
+
+        using var response = await server.Client.SendAsync(request);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        return new Answer((int)response.StatusCode, Encoding.UTF8.GetString(bytes), bytes, response.Content.Headers.ContentType?.ToString());
     }
 
     private static Route Rest(string method, string path, bool exempt = false) => new($"{method} {path}", method, path, exempt, false, null);
