@@ -411,6 +411,78 @@ public static class FuzzInputs
 
     private static byte[]? Maybe(byte[] value) => value;
 
+    private const string Boundary = "fuzzBoundary7";
+
+    private static readonly Gen<byte[]> PartHeaders = Gen.Frequency(
+        (6, Gen.Select(Gen.OneOf("file", "other", "", "FILE"), JsonString(Path), (name, fileName) =>
+            Concat(Encoding.ASCII.GetBytes($"Content-Disposition: form-data; name=\"{name}\"; filename="), fileName, "\r\nContent-Type: application/octet-stream"u8.ToArray()))),
+        (2, Gen.OneOf(
+            "Content-Disposition: form-data; name=file", "Content-Disposition: attachment; filename=x", "Content-Disposition: form-data",
+            "Content-Disposition: form-data; name=\"file\"; filename*=utf-8''%ff%00%2e%2e", "Content-Disposition: form-data; name=\"file\"; filename=\"",
+            "no colon here", "", "Content-Disposition: form-data; name=\"file\"\r\nContent-Type: text/plain\r\nX-Extra: 1")
+            .Select(Encoding.ASCII.GetBytes)),
+        (1, Gen.Int[1, 40].Select(n => Encoding.ASCII.GetBytes("Content-Disposition: form-data; name=\"file\"" + string.Concat(Enumerable.Range(0, n).Select(i => $"\r\nX-H{i}: " + new string('h', 900)))))));
+
+    private static readonly Gen<byte[]> MultipartBody =
+        Gen.Select(PartHeaders, Gen.Byte.Array[0, 300], (headers, content) =>
+                Concat(Encoding.ASCII.GetBytes($"--{Boundary}\r\n"), headers, "\r\n\r\n"u8.ToArray(), content, "\r\n"u8.ToArray()))
+            .Array[0, 3]
+            .Select(parts => Concat(Concat(parts), Encoding.ASCII.GetBytes($"--{Boundary}--\r\n")))
+            .SelectMany(Damage);
+
+    private static readonly string[] UploadTypes =
+        [$"multipart/form-data; boundary={Boundary}", $"multipart/form-data; boundary=\"{Boundary}\"", "multipart/form-data", "multipart/form-data; boundary=",
+         "multipart/form-data; boundary=" + new string('b', 200), $"multipart/mixed; boundary={Boundary}", "application/octet-stream", "text/plain", "",
+         $"multipart/form-data; boundary={Boundary}; charset=utf-8", "application/octet-stream; x=y"];
+
+    /// <summary>
+    /// Uploads into <paramref name="directory"/> and nowhere else: the <c>path</c> parameter is always present, once, and
+    /// names a single entry of that directory (no slash, never <c>.</c> or <c>..</c>), so a generated name cannot escape;
+    /// bodies are multipart (with hostile part headers, names and trailers) or raw, sometimes damaged.
+    /// </summary>
+    public static Gen<FuzzRequest> Upload(string directory) =>
+        Gen.Select(
+            Gen.Frequency((4, Word), (3, Path), (1, Gen.Const("a"u8.ToArray()))),
+            Gen.Int[0, 1],
+            Gen.Frequency((4, Gen.OneOf(Users).Select(Encoding.UTF8.GetBytes).Select(Maybe)), (1, Path.Select(Maybe)), (2, Gen.Const(NoHeader))),
+            Gen.Select(Gen.Int[0, UploadTypes.Length - 1], Gen.Frequency((6, Gen.Const(NoHeader)), (1, HeaderNoise.Select(Maybe))), (type, encoding) => (type, encoding)),
+            Gen.Select(Word.Where(w => w is not [(byte)'p', (byte)'a', (byte)'t', (byte)'h'] and not [(byte)'u', (byte)'s', (byte)'e', (byte)'r', (byte)'n', (byte)'a', (byte)'m', (byte)'e']),
+                Gen.Frequency((3, Word), (1, Path), (1, HeaderNoise)), (k, v) => (k, v)).Array[0, 2],
+            Gen.Select(Word, Gen.Frequency((3, Word), (1, HeaderNoise)), (k, v) => (k, v)).Array[0, 2],
+            Gen.Frequency((3, MultipartBody), (1, Gen.Byte.Array[0, 200])))
+        .Select((name, encoding, username, type, query, metadata, body) =>
+        {
+            var safe = name.Select(b => b == (byte)'/' ? (byte)'_' : b).ToArray();
+            if (safe is [(byte)'.'] or [(byte)'.', (byte)'.'] || safe.Length == 0)
+            {
+                safe = "dots"u8.ToArray();
+            }
+
+            var target = Concat(Encoding.ASCII.GetBytes("/files?path="), Encode(Concat(Encoding.UTF8.GetBytes(directory + "/"), safe), encoding, keepSlashes: true));
+            if (username is not null)
+            {
+                target = Concat(target, "&username="u8.ToArray(), Encode(username, encoding, keepSlashes: false));
+            }
+
+            foreach (var (k, v) in query)
+            {
+                target = Concat(target, "&"u8.ToArray(), Encode(k, 0, false), "="u8.ToArray(), Encode(v, encoding, false));
+            }
+
+            var headers = new List<(string, byte[])> { ("Content-Type", Encoding.ASCII.GetBytes(UploadTypes[type.type])) };
+            if (type.encoding is not null)
+            {
+                headers.Add(("Content-Encoding", type.encoding));
+            }
+
+            foreach (var (k, v) in metadata)
+            {
+                headers.Add(("X-Metadata-" + Encoding.ASCII.GetString(k), v));
+            }
+
+            return new FuzzRequest("POST", target, headers, body, "upload");
+        });
+
     public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 
     private static byte[] Concat(IEnumerable<byte[]> parts) => parts.SelectMany(p => p).ToArray();

@@ -43,6 +43,28 @@ public sealed class MalformedInputTests(ITestOutputHelper output)
         await FuzzAgainstDaemon(FuzzInputs.ConnectRequest, _ => { });
     }
 
+    [Fact]
+    public async Task Uploads_with_any_multipart_shape_query_and_metadata_get_an_answer_or_a_json_error_and_leave_nothing_staged()
+    {
+        var directory = Directory.CreateTempSubdirectory("envd-fuzz-uploads-").FullName;
+        var written = 0;
+        try
+        {
+            await FuzzAgainstDaemon(FuzzInputs.Upload(directory), response =>
+            {
+                Assert.NotEqual(507, response.Status);
+                written += response.Status == 200 ? 1 : 0;
+            });
+            output.WriteLine($"{written} uploads written");
+            Assert.True(written > 20, $"only {written} uploads got through to a write");
+            Assert.Empty(Files.FileSystemProbe.StagedFiles(directory));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private async Task FuzzAgainstDaemon(Gen<FuzzRequest> requests, Action<RawResponse> extra)
     {
         TestUsers.EnsureCreated();
