@@ -98,6 +98,46 @@ public sealed class MemoryBoundTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(allocated < AllocationBound, $"allocated {allocated} bytes");
     }
 
+    [Fact]
+    public async Task A_multipart_part_with_megabytes_of_headers_is_refused_at_the_part_header_limit()
+    {
+        var target = Path.Combine(_server.Root, "never.bin");
+        var line = Encoding.ASCII.GetBytes("X-Part-Filler: " + new string('h', 1000) + "\r\n");
+        const long fillerBytes = 64L * 1024 * 1024;
+        var prefix = Encoding.ASCII.GetBytes("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\n");
+        var head = Encoding.ASCII.GetBytes(
+            $"POST /files?path={Uri.EscapeDataString(target)} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b0undary\r\n"
+            + $"Content-Length: {prefix.Length + (fillerBytes / line.Length * line.Length)}\r\n\r\n");
+
+        var (response, allocated) = await Measure(async () =>
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(_server.BaseAddress.Host, _server.BaseAddress.Port);
+            var stream = client.GetStream();
+            try
+            {
+                await stream.WriteAsync(head);
+                await stream.WriteAsync(prefix);
+                for (var sent = 0L; sent + line.Length <= fillerBytes; sent += line.Length)
+                {
+                    await stream.WriteAsync(line);
+                }
+            }
+            catch (IOException)
+            {
+                // The daemon answers and closes once the part's header block passes its limit.
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            return await RawHttp.ReadResponseAsync(stream, head: false, timeout.Token);
+        });
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal(400, JsonDocument.Parse(response.Body).RootElement.GetProperty("code").GetInt32());
+        Assert.False(File.Exists(target));
+        Assert.True(allocated < AllocationBound, $"allocated {allocated} bytes");
+    }
+
     private async Task<RawResponse> SendHeadAndFewBytes(string head)
     {
         using var client = new TcpClient();
