@@ -1,7 +1,7 @@
 // sandbox.files as an SDK user drives it: uploads and downloads in every form the SDK offers, and the filesystem RPCs.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { FileNotFoundError, InvalidArgumentError } from 'e2b';
 import { createSandbox, SANDBOX_HOME, SANDBOX_USER, startEnvd } from '../lib/envd.mjs';
@@ -44,6 +44,28 @@ describe('files.write', () => {
     await sbx.files.write(path, 'short');
 
     assert.equal(await sbx.files.read(path), 'short');
+  });
+
+  test('overwriting keeps the mode of the file', async () => {
+    const path = `${root}/write/script.sh`;
+    await sbx.files.write(path, '#!/bin/sh\necho v1\n');
+    chmodSync(path, 0o755);
+    await sbx.files.write(path, '#!/bin/sh\necho v2\n');
+
+    const info = await sbx.files.getInfo(path);
+    assert.equal(info.mode, 0o755);
+    assert.equal(await sbx.files.read(path), '#!/bin/sh\necho v2\n');
+  });
+
+  test('writing to a symlink writes the file it points to and keeps the link', async () => {
+    const target = `${root}/write/link-target.txt`;
+    const link = `${root}/write/link.txt`;
+    await sbx.files.write(target, 'before');
+    symlinkSync(target, link);
+    await sbx.files.write(link, 'through the link');
+
+    assert.equal(await sbx.files.read(target), 'through the link');
+    assert.equal(lstatSync(link).isSymbolicLink(), true);
   });
 
   test('writes many files in one call, at the full paths given, answering in order', async () => {
