@@ -1,5 +1,7 @@
 using Akka.Hosting;
 using Envd.Actors.Init;
+using Envd.Actors.Metrics;
+using Envd.Linux.Proc;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Envd.Actors.Hosting;
@@ -16,6 +18,20 @@ public static class EnvdActorsHostingExtensions
             registry.Register<InitActor>(init);
         });
 
+    /// <summary>Samples the /proc tree and disk named by <see cref="EnvdSettings"/>; a registered TimeProvider stamps the samples.</summary>
+    public static AkkaConfigurationBuilder WithMetricsSampler(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
+        builder.WithActors((system, registry) =>
+        {
+            var settings = services.GetRequiredService<EnvdSettings>();
+            var sampler = system.ActorOf(
+                MetricsSamplerActor.Props(
+                    new HostCounters(settings.ProcRoot, settings.DiskPath),
+                    settings.MetricsInterval,
+                    services.GetService<TimeProvider>() ?? TimeProvider.System),
+                "metrics");
+            registry.Register<MetricsSamplerActor>(sampler);
+        });
+
     public static AkkaConfigurationBuilder WithEnvdActors(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
-        builder.WithInitActor(services);
+        builder.WithInitActor(services).WithMetricsSampler(services);
 }

@@ -37,14 +37,22 @@ public sealed class InitActor : ReceiveActor
     private void HandleSetInternalEnv(SetInternalEnv message)
     {
         Publish(InitRules.SetInternal(_state, message.Key, message.Value));
-        _log.Info("Internal env {0} set", message.Key);
+        _log.Info("Internal env {Key} set", message.Key);
     }
 
     private async Task HandleApplyInit(ApplyInit message)
     {
         var sender = Sender;
         var result = await Apply(message);
-        _log.Info("Init {0}: {1}{2}", message.OperationId, result.Outcome, result.Message is null ? string.Empty : " " + result.Message);
+        if (result.Message is null)
+        {
+            _log.Info("Init {OperationId}: {Outcome}", message.OperationId, result.Outcome);
+        }
+        else
+        {
+            _log.Info("Init {OperationId}: {Outcome}, {Reason}", message.OperationId, result.Outcome, result.Message);
+        }
+
         sender.Tell(result);
     }
 
@@ -129,7 +137,7 @@ public sealed class InitActor : ReceiveActor
             }
             catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Text.Json.JsonException)
             {
-                _log.Warning("Metadata lookup failed (attempt {0}): {1}", attempt + 1, e.Message);
+                _log.Warning("Metadata lookup failed (attempt {Attempt}): {Error}", attempt + 1, e.Message);
             }
         }
 
@@ -146,11 +154,11 @@ public sealed class InitActor : ReceiveActor
         try
         {
             _environment.Clock.Set(hostTime.Value);
-            _log.Info("Clock set to {0:O}", hostTime.Value);
+            _log.Info("Clock set to {HostTime}", hostTime.Value.ToString("O"));
         }
         catch (IOException e)
         {
-            _log.Error("Setting the clock failed: {0}", e.Message);
+            _log.Error("Setting the clock failed: {Error}", e.Message);
         }
     }
 
@@ -158,7 +166,7 @@ public sealed class InitActor : ReceiveActor
     {
         if (!IPAddress.TryParse(hyperloopIp, out var address))
         {
-            _log.Warning("Ignoring hyperloopIP {0}: not an IP address", hyperloopIp);
+            _log.Warning("Ignoring hyperloopIP {HyperloopIp}: not an IP address", hyperloopIp);
             return state;
         }
 
@@ -173,7 +181,7 @@ public sealed class InitActor : ReceiveActor
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.Error("Rewriting {0} failed: {1}", _environment.HostsPath, e.Message);
+            _log.Error("Rewriting {HostsPath} failed: {Error}", _environment.HostsPath, e.Message);
             return state;
         }
 

@@ -26,6 +26,9 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int clock_settime(int clockId, in Timespec time);
 
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int statfs(string path, out StatFs buffer);
+
     internal const int ClockRealtime = 0;
     internal const int ENOENT = 2;
     internal const int EEXIST = 17;
@@ -40,5 +43,22 @@ internal static unsafe partial class Libc
     {
         public long Seconds;
         public long Nanoseconds;
+    }
+
+    /// <summary>struct statfs on 64-bit Linux (x86_64, aarch64): every word is 64 bits, 120 bytes in all.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 120)]
+    internal struct StatFs
+    {
+        public long Type;
+        public long BlockSize;
+        public ulong Blocks;
+        public ulong BlocksFree;
+        public ulong BlocksAvailable;
+        public ulong Files;
+        public ulong FilesFree;
+        public long FsId;
+        public long NameLength;
+        public long FragmentSize;
+        public long Flags;
     }
 }

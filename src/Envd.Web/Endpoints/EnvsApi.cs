@@ -10,7 +10,7 @@ public static class EnvsApi
         routes.MapGet("/envs", (HttpContext context, InitSnapshot init) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json<IReadOnlyDictionary<string, string>>(init.Current.Env, EnvdJsonContext.Default.IReadOnlyDictionaryStringString);
+            return new JsonLine<IReadOnlyDictionary<string, string>>(init.Current.Env, EnvdJsonContext.Wire.IReadOnlyDictionaryStringString);
         });
         return routes;
     }

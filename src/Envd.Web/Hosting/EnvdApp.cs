@@ -40,7 +40,7 @@ public static class EnvdApp
             akka.ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
+                loggers.AddLogger<ActorEventLogger>();
             });
             akka.AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "envd.hocon"), HoconAddMode.Prepend);
             akka.WithEnvdActors(services);
@@ -61,6 +61,7 @@ public static class EnvdApp
         app.MapHealth();
         app.MapInit();
         app.MapEnvs();
+        app.MapMetrics();
         return app;
     }
 

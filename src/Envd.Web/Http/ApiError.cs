@@ -12,7 +12,7 @@ public static class ApiError
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers["X-Content-Type-Options"] = "nosniff";
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(status, message), EnvdJsonContext.Default.ErrorBody);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(status, message), EnvdJsonContext.Wire.ErrorBody);
         await context.Response.Body.WriteAsync(body);
         await context.Response.Body.WriteAsync("\n"u8.ToArray());
     }

@@ -18,6 +18,6 @@ public sealed class BasicAuthMiddleware(RequestDelegate next, RequestUser users)
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(
             new Dictionary<string, string> { ["code"] = "unauthenticated", ["message"] = error },
-            EnvdJsonContext.Default.DictionaryStringString));
+            EnvdJsonContext.Wire.DictionaryStringString));
     }
 }

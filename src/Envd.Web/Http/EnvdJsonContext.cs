@@ -1,9 +1,23 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Envd.Web.Http;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(ApiError.ErrorBody))]
+[JsonSerializable(typeof(Endpoints.MetricsApi.MetricsBody))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
-internal sealed partial class EnvdJsonContext : JsonSerializerContext;
+internal sealed partial class EnvdJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// What responses are written with: like Go's encoder, quotes and non-ASCII text stay literal instead of becoming
+    /// <c>\u0027</c> or <c>\u00E9</c>, so env values and error texts read as sent.
+    /// </summary>
+    public static EnvdJsonContext Wire { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
