@@ -148,6 +148,21 @@ describe('files.write', () => {
     assert.equal(await sbx.files.exists(`${SANDBOX_HOME}/${name}`), false);
   });
 
+  test('writes and reads as another user when asked', async () => {
+    const path = `${root}/as-root/owned.txt`;
+    await sbx.files.write(path, 'by root', { user: 'root' });
+
+    assert.equal((await sbx.files.getInfo(path)).owner, 'root');
+    assert.equal(await sbx.files.read(path, { user: 'root' }), 'by root');
+    const name = `envd-e2e-root-${randomBytes(4).toString('hex')}.txt`;
+    try {
+      assert.equal((await sbx.files.write(name, 'root home', { user: 'root' })).path, `/root/${name}`);
+      assert.equal(await sbx.files.read(`/root/${name}`), 'root home');
+    } finally {
+      await sbx.files.remove(`/root/${name}`);
+    }
+  });
+
   test('names with spaces, UTF-8 and URL-special characters arrive intact', async () => {
     const dir = `${root}/names`;
     const names = ['space name.txt', 'plus+and&amp.txt', 'percent 100%.txt', 'ünïcødé ✓.txt', 'quote"d.txt', "apo'strophe.txt"];
