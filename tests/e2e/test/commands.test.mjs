@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { CommandExitError, InvalidArgumentError, NotFoundError, TimeoutError } from 'e2b';
+import { AuthenticationError, CommandExitError, InvalidArgumentError, NotFoundError, TimeoutError } from 'e2b';
 import { createSandbox, SANDBOX_HOME, SANDBOX_USER, startEnvd } from '../lib/envd.mjs';
 import { eventually, scratchPath } from '../lib/support.mjs';
 
@@ -94,6 +94,10 @@ describe('commands.run', () => {
     const result = await sbx.commands.run('whoami; pwd', { user: 'root' });
 
     assert.equal(result.stdout, 'root\n/root\n');
+  });
+
+  test('an unknown user is refused', async () => {
+    await assert.rejects(sbx.commands.run('whoami', { user: 'no-such-user-here' }), AuthenticationError);
   });
 
   test('the sandbox user has passwordless sudo and python3, like an E2B image', async () => {

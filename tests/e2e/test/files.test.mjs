@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { FileNotFoundError, InvalidArgumentError } from 'e2b';
+import { AuthenticationError, FileNotFoundError, InvalidArgumentError } from 'e2b';
 import { createSandbox, SANDBOX_HOME, SANDBOX_USER, startEnvd } from '../lib/envd.mjs';
 import { readAll, scratchPath, streamOf } from '../lib/support.mjs';
 
@@ -161,6 +161,20 @@ describe('files.write', () => {
     } finally {
       await sbx.files.remove(`/root/${name}`);
     }
+  });
+
+  test('~ is the home of the acting user, and an unknown user is refused', async () => {
+    const name = `envd-e2e-tilde-${randomBytes(4).toString('hex')}.txt`;
+    try {
+      assert.equal((await sbx.files.write(`~/${name}`, 'tilde')).path, `${SANDBOX_HOME}/${name}`);
+      assert.equal(await sbx.files.read(`${SANDBOX_HOME}/${name}`), 'tilde');
+    } finally {
+      await sbx.files.remove(`${SANDBOX_HOME}/${name}`);
+    }
+
+    await assert.rejects(sbx.files.write(`${root}/ghost.txt`, 'x', { user: 'no-such-user-here' }), AuthenticationError);
+    await assert.rejects(sbx.files.list(root, { user: 'no-such-user-here' }), AuthenticationError);
+    assert.equal(await sbx.files.exists(`${root}/ghost.txt`), false);
   });
 
   test('names with spaces, UTF-8 and URL-special characters arrive intact', async () => {
