@@ -6,7 +6,7 @@ namespace Envd.Web.Tests;
 
 public sealed class InitApiTests
 {
-    private const string Version = "0.6.4";
+    private const string Version = "0.6.11";
 
     [Fact]
     public async Task An_init_answers_204_with_the_version_and_no_store()

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Envd.Actors.Hosting;
 
 /// <summary>Everything the daemon can be told from the command line, plus the paths tests point at temp files.</summary>
@@ -38,4 +40,21 @@ public sealed record EnvdSettings
     public string LocalCaPath { get; init; } = "/usr/local/share/ca-certificates/e2b-ca.crt";
 
     public Uri MetadataAddress { get; init; } = new("http://169.254.169.254/");
+
+    /// <summary>
+    /// The VM's external address, where loopback-only listeners are made reachable (VM mode only); null turns port
+    /// forwarding off.
+    /// </summary>
+    public IPAddress? ForwardAddress { get; init; } = IPAddress.Parse("169.254.0.21");
+
+    public TimeSpan PortScanInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a workload freeze may last without a thaw before envd thaws it anyway.</summary>
+    public TimeSpan FreezeWatchdog { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The mount point <c>/fsfreeze</c> freezes (VM mode only): the root filesystem.</summary>
+    public string FsFreezePath { get; init; } = "/";
+
+    /// <summary>Where envd exempts itself from the OOM killer (VM mode only).</summary>
+    public string OomScoreAdjPath { get; init; } = "/proc/self/oom_score_adj";
 }

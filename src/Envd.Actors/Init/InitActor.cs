@@ -1,6 +1,8 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Event;
+using Envd.Actors.Freeze;
+using Envd.Actors.Metadata;
 using Envd.Linux.Hosts;
 using static Envd.Actors.Init.InitProtocol;
 
@@ -15,24 +17,35 @@ public sealed class InitActor : ReceiveActor
     public const string EventsHost = "events.e2b.local";
     private static readonly TimeSpan MountBudget = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MetadataBudget = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PollAfterInit = TimeSpan.FromSeconds(60);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly InitSnapshot _snapshot;
     private readonly InitEnvironment _environment;
+    private readonly IActorRef? _workloadFreezer;
+    private readonly IActorRef? _metadataPoller;
     private readonly Dictionary<string, string> _mountedLifecycles = new(StringComparer.Ordinal);
     private InitState _state;
 
-    public InitActor(InitSnapshot snapshot, InitEnvironment environment)
+    /// <param name="workloadFreezer">Thaws the workload after every authorized /init; null where nothing freezes it.</param>
+    /// <param name="metadataPoller">Finds the sandbox ids at startup and after each /init; null outside the VM.</param>
+    public InitActor(InitSnapshot snapshot, InitEnvironment environment, IActorRef? workloadFreezer, IActorRef? metadataPoller)
     {
         _snapshot = snapshot;
         _environment = environment;
+        _workloadFreezer = workloadFreezer;
+        _metadataPoller = metadataPoller;
         _state = snapshot.Current;
         ReceiveAsync<ApplyInit>(HandleApplyInit);
         Receive<SetInternalEnv>(HandleSetInternalEnv);
+        Receive<FreezeProtocol.ThawResult>(HandleThawed);
     }
 
-    public static Props Props(InitSnapshot snapshot, InitEnvironment environment) =>
-        Akka.Actor.Props.Create(() => new InitActor(snapshot, environment));
+    public static Props Props(InitSnapshot snapshot, InitEnvironment environment, IActorRef? workloadFreezer, IActorRef? metadataPoller) =>
+        Akka.Actor.Props.Create(() => new InitActor(snapshot, environment, workloadFreezer, metadataPoller));
+
+    /// <summary>At startup the metadata service is asked with no deadline: the ids are needed whenever it answers.</summary>
+    protected override void PreStart() => _metadataPoller?.Tell(new MetadataProtocol.PollMetadata(null));
 
     private void HandleSetInternalEnv(SetInternalEnv message)
     {
@@ -53,7 +66,27 @@ public sealed class InitActor : ReceiveActor
             _log.Info("Init {OperationId}: {Outcome}, {Reason}", message.OperationId, result.Outcome, result.Message);
         }
 
+        if (result.Outcome is not (InitOutcome.Unauthorized or InitOutcome.Cancelled))
+        {
+            // A resumed sandbox comes back frozen; any authorized /init, even a stale one, lets it run again.
+            _workloadFreezer?.Tell(new FreezeProtocol.ThawWorkload(CancellationToken.None));
+        }
+
+        if (result.Outcome is InitOutcome.Applied or InitOutcome.Stale)
+        {
+            // After a resume the metadata may describe a new sandbox: learn it again, for a minute at most.
+            _metadataPoller?.Tell(new MetadataProtocol.PollMetadata(PollAfterInit));
+        }
+
         sender.Tell(result);
+    }
+
+    private void HandleThawed(FreezeProtocol.ThawResult result)
+    {
+        if (result.Failures.Count > 0)
+        {
+            _log.Warning("Thaw after /init left {0} cgroups frozen", result.Failures.Count);
+        }
     }
 
     private async Task<InitResult> Apply(ApplyInit message)
@@ -128,20 +161,34 @@ public sealed class InitActor : ReceiveActor
             return null;
         }
 
-        for (var attempt = 0; attempt < 2; attempt++)
+        var hash = await FetchTokenHash(attempt: 1);
+        if (hash.Fetched)
         {
-            try
-            {
-                using var budget = new CancellationTokenSource(MetadataBudget);
-                return (await _environment.Metadata.FetchAsync(budget.Token)).AccessTokenHash;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Text.Json.JsonException)
-            {
-                _log.Warning("Metadata lookup failed (attempt {Attempt}): {Error}", attempt + 1, e.Message);
-            }
+            return hash.Value;
         }
 
-        return null;
+        // A user's NAT rule may be redirecting metadata traffic: put ours first, then ask once more.
+        if (_environment.MetadataRoute is not null)
+        {
+            using var budget = new CancellationTokenSource(MetadataBudget);
+            await _environment.MetadataRoute.PinAsync(budget.Token);
+        }
+
+        return (await FetchTokenHash(attempt: 2)).Value;
+    }
+
+    private async Task<(bool Fetched, string? Value)> FetchTokenHash(int attempt)
+    {
+        try
+        {
+            using var budget = new CancellationTokenSource(MetadataBudget);
+            return (true, (await _environment.Metadata!.FetchAsync(budget.Token)).AccessTokenHash);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or System.Text.Json.JsonException)
+        {
+            _log.Warning("Metadata lookup failed (attempt {Attempt}): {Error}", attempt, e.Message);
+            return (false, null);
+        }
     }
 
     private void SyncClock(DateTimeOffset? hostTime)
@@ -214,6 +261,11 @@ public sealed class InitActor : ReceiveActor
             if (error is null)
             {
                 _mountedLifecycles[path] = lifecycleId;
+            }
+            else
+            {
+                // The old mount was probably taken down first: the next /init must try again whatever its lifecycle.
+                _mountedLifecycles.Remove(path);
             }
         }
 

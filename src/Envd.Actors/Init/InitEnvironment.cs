@@ -6,13 +6,14 @@ using Envd.Linux.Trust;
 namespace Envd.Actors.Init;
 
 /// <summary>
-/// The parts of the machine <c>/init</c> touches. <see cref="Metadata"/> and <see cref="Mounter"/> are null and
-/// <see cref="SyncClock"/> false outside the VM (<c>-isnotfc</c>).
+/// The parts of the machine <c>/init</c> touches. <see cref="Metadata"/>, <see cref="MetadataRoute"/> and
+/// <see cref="Mounter"/> are null and <see cref="SyncClock"/> false outside the VM (<c>-isnotfc</c>).
 /// </summary>
 public sealed record InitEnvironment(
     ISystemClock Clock,
     bool SyncClock,
     IInstanceMetadata? Metadata,
+    IMetadataRoute? MetadataRoute,
     IVolumeMounter? Mounter,
     string HostsPath,
     CaBundleInstaller CaBundle);

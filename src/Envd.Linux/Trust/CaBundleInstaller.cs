@@ -9,10 +9,15 @@ public sealed class CaBundleInstaller(string bundlePath, string localCertPath)
     /// <summary>Normalizes to exactly one trailing newline, so an identical bundle is recognised.</summary>
     public static string Normalize(string pem) => pem.TrimEnd('\n', '\r') + "\n";
 
-    /// <summary>Installs <paramref name="pem"/>, removing <paramref name="previous"/> from the bundle. Returns the normalized PEM.</summary>
+    /// <summary>
+    /// Installs <paramref name="pem"/>, removing <paramref name="previous"/> from the bundle. Without a
+    /// <paramref name="previous"/> (a restarted envd), the local copy written last time stands in for it, so the same
+    /// PEM is never appended twice. Returns the normalized PEM.
+    /// </summary>
     public string Install(string pem, string? previous)
     {
         var normalized = Normalize(pem);
+        previous ??= File.Exists(localCertPath) ? File.ReadAllText(localCertPath) : null;
         if (previous is not null && Normalize(previous) == normalized)
         {
             return normalized;

@@ -2,9 +2,13 @@ using Akka.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Envd.Actors.Hosting;
 using Envd.Actors.Init;
+using Envd.Actors.Logs;
+using Envd.Linux.Cgroups;
 using Envd.Linux.Clock;
 using Envd.Linux.Metadata;
 using Envd.Linux.Mounts;
+using Envd.Linux.Sandbox;
+using Envd.Linux.Snapshots;
 using Envd.Linux.Trust;
 using Envd.Linux.Users;
 using Envd.Web.Endpoints;
@@ -23,7 +27,9 @@ public static class EnvdApp
     public static WebApplication Build(EnvdSettings settings, Action<IServiceCollection>? overrides = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        ConfigureLogging(builder.Logging, settings);
+        // Inside the VM the logs go to the collector (the exporter ships this buffer), not to stdout and the journal.
+        var exportedLogs = settings.IsNotFc ? null : new LogBuffer();
+        ConfigureLogging(builder.Logging, settings, exportedLogs);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -33,7 +39,13 @@ public static class EnvdApp
         });
 
         overrides?.Invoke(builder.Services);
+        if (exportedLogs is not null)
+        {
+            builder.Services.AddSingleton(exportedLogs);
+        }
+
         AddEnvdServices(builder.Services, settings);
+        builder.Services.AddHostedService<SandboxSetup>();
         builder.Services.AddCors();
         builder.Services.AddAkka("envd", (akka, services) =>
         {
@@ -62,6 +74,9 @@ public static class EnvdApp
         app.MapInit();
         app.MapEnvs();
         app.MapMetrics();
+        app.MapFreeze();
+        app.MapCollapse();
+        app.MapUpgrade();
         return app;
     }
 
@@ -72,6 +87,9 @@ public static class EnvdApp
         services.TryAddSingleton<ISystemClock, RealtimeClock>();
         services.TryAddSingleton(new InitSnapshot(InitState.Initial(inFirecracker: !settings.IsNotFc)));
         services.TryAddSingleton<RequestUser>();
+        services.TryAddSingleton(new FilesystemFreezer(settings.FsFreezePath));
+        services.TryAddSingleton(new RunDirectory(settings.RunDir));
+        services.TryAddSingleton(sp => SandboxSetup.CreateCgroups(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Envd.Cgroups")));
         if (!settings.IsNotFc)
         {
             services.AddHttpClient<IInstanceMetadata, MmdsClient>(http =>
@@ -80,20 +98,27 @@ public static class EnvdApp
                 http.Timeout = TimeSpan.FromSeconds(10);
             });
             services.TryAddSingleton<IVolumeMounter, NfsVolumeMounter>();
+            services.TryAddSingleton<IMetadataRoute>(new IptablesMetadataRoute(settings.MetadataAddress.Host));
         }
 
         services.TryAddSingleton(sp => new InitEnvironment(
             sp.GetRequiredService<ISystemClock>(),
             SyncClock: !settings.IsNotFc,
             settings.IsNotFc ? null : sp.GetRequiredService<IInstanceMetadata>(),
+            settings.IsNotFc ? null : sp.GetRequiredService<IMetadataRoute>(),
             settings.IsNotFc ? null : sp.GetRequiredService<IVolumeMounter>(),
             settings.HostsPath,
             new CaBundleInstaller(settings.CaBundlePath, settings.LocalCaPath)));
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, EnvdSettings settings)
+    private static void ConfigureLogging(ILoggingBuilder logging, EnvdSettings settings, LogBuffer? exportedLogs)
     {
         logging.ClearProviders();
+        if (exportedLogs is not null)
+        {
+            logging.AddProvider(new ExportedLogProvider(exportedLogs));
+        }
+
         if (settings.Verbose)
         {
             logging.AddJsonConsole(json =>
@@ -104,7 +129,7 @@ public static class EnvdApp
             });
             logging.SetMinimumLevel(LogLevel.Debug);
         }
-        else
+        else if (settings.IsNotFc)
         {
             logging.AddSimpleConsole(console =>
             {
@@ -116,6 +141,7 @@ public static class EnvdApp
         }
 
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
     }
 
     /// <summary>Unknown paths and wrong methods get the same JSON error body as every other REST failure.</summary>

@@ -285,9 +285,12 @@ public sealed class InitActorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
                 _clock,
                 syncClock,
                 metadata ? _metadata : null,
+                MetadataRoute: null,
                 _mounter,
                 HostsPath,
-                new CaBundleInstaller(BundlePath, Path.Combine(_dir, "local", "e2b-ca.crt")))));
+                new CaBundleInstaller(BundlePath, Path.Combine(_dir, "local", "e2b-ca.crt"))),
+            workloadFreezer: null,
+            metadataPoller: null));
 
     private InitResult Apply(IActorRef init, InitRequest request)
     {

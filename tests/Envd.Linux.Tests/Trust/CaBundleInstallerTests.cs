@@ -79,5 +79,20 @@ public sealed class CaBundleInstallerTests : IDisposable
         Assert.Equal(First + "\n", File.ReadAllText(Bundle));
     }
 
+    [Fact]
+    public void After_a_restart_the_local_copy_stands_in_for_the_forgotten_previous_pem()
+    {
+        File.WriteAllText(Bundle, SystemCa);
+        new CaBundleInstaller(Bundle, LocalCopy).Install(First, previous: null);
+
+        var restarted = new CaBundleInstaller(Bundle, LocalCopy);
+        restarted.Install(First, previous: null);
+        Assert.Equal(SystemCa + First + "\n", File.ReadAllText(Bundle));
+
+        restarted.Install(Second, previous: null);
+        Assert.DoesNotContain("FIRST", File.ReadAllText(Bundle));
+        Assert.Contains("SECOND", File.ReadAllText(Bundle));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -51,6 +51,13 @@ public sealed class EnvdServer : IAsyncDisposable
             RunDir = Path.Combine(root, "run"),
             CaBundlePath = Path.Combine(root, "ca-certificates.crt"),
             LocalCaPath = Path.Combine(root, "local-ca", "e2b-ca.crt"),
+
+            // Should a test switch to VM mode, nothing may freeze a real filesystem, reach the real metadata address,
+            // touch envd's own OOM score or forward the machine's other loopback listeners.
+            FsFreezePath = Path.Combine(root, "no-filesystem-here"),
+            OomScoreAdjPath = Path.Combine(root, "oom_score_adj"),
+            MetadataAddress = new Uri("http://127.0.0.1:9/"),
+            ForwardAddress = null,
         };
         settings = configure?.Invoke(settings) ?? settings;
         var app = EnvdApp.Build(settings, overrides);
