@@ -8,6 +8,7 @@ using Envd.Actors.Ports;
 using Envd.Linux.Cgroups;
 using Envd.Linux.Proc;
 using Envd.Linux.Sandbox;
+using Envd.Actors.Watchers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Envd.Actors.Hosting;
@@ -86,5 +87,6 @@ public static class EnvdActorsHostingExtensions
             .WithWorkloadFreezer(services)
             .WithInitActor(services)
             .WithPortForwarding(services.GetRequiredService<EnvdSettings>())
-            .WithMetricsSampler(services);
+            .WithMetricsSampler(services)
+            .WithWatchers(services);
 }

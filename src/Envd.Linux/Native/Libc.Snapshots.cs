@@ -9,9 +9,6 @@ internal static partial class Libc
     internal static partial int open(string path, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
-    internal static partial int close(int fd);
-
-    [LibraryImport("libc", SetLastError = true)]
     internal static partial int ioctl(int fd, nuint request, nint argument);
 
     [LibraryImport("libc", SetLastError = true)]

@@ -29,14 +29,81 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int statfs(string path, out StatFs buffer);
 
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int statx(int dirfd, string path, int flags, uint mask, out Statx buffer);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint realpath(string path, byte* resolved);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int rename(string source, string destination);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int inotify_init1(int flags);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int inotify_add_watch(int fd, string path, uint mask);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int inotify_rm_watch(int fd, int wd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int eventfd(uint initial, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial nint write(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int poll(PollFd* fds, nuint count, int timeoutMillis);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int close(int fd);
+
+    internal const int AtFdCwd = -100;
+    internal const int AtSymlinkNoFollow = 0x100;
+    internal const uint StatxBasicStats = 0x7ff;
+    internal const int PathMax = 4096;
+    internal const int InNonBlock = 0x800;
+    internal const int InCloexec = 0x80000;
+    internal const short PollIn = 0x1;
+
     internal const int ClockRealtime = 0;
+    internal const int EPERM = 1;
     internal const int ENOENT = 2;
+    internal const int EINTR = 4;
+    internal const int EAGAIN = 11;
+    internal const int ENOTDIR = 20;
+    internal const int EISDIR = 21;
+    internal const int ELOOP = 40;
     internal const int EEXIST = 17;
     internal const int ENOSPC = 28;
     internal const int ERANGE = 34;
     internal const int ENODATA = 61;
     internal const int ENOTSUP = 95;
     internal const int EDQUOT = 122;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    /// <summary>struct statx: the same layout on every architecture, unlike struct stat.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    internal struct Statx
+    {
+        [FieldOffset(20)] public uint Uid;
+        [FieldOffset(24)] public uint Gid;
+        [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(40)] public ulong Size;
+        [FieldOffset(112)] public long MtimeSeconds;
+        [FieldOffset(120)] public uint MtimeNanoseconds;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct Timespec
@@ -60,5 +127,11 @@ internal static unsafe partial class Libc
         public long NameLength;
         public long FragmentSize;
         public long Flags;
+
+        // f_spare[4]: the kernel writes the whole 120-byte struct.
+        public long Spare0;
+        public long Spare1;
+        public long Spare2;
+        public long Spare3;
     }
 }

@@ -8,6 +8,8 @@ public sealed class NativeErrorException(int errno, string message) : IOExceptio
     public int Errno { get; } = errno;
 
     public bool IsNoSpace => Errno is Libc.ENOSPC or Libc.EDQUOT;
+
+    public bool IsNotFound => Errno == Libc.ENOENT;
 }
 
 internal static class NativeError

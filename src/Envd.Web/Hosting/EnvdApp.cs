@@ -5,12 +5,14 @@ using Envd.Actors.Init;
 using Envd.Actors.Logs;
 using Envd.Linux.Cgroups;
 using Envd.Linux.Clock;
+using Envd.Linux.Files;
 using Envd.Linux.Metadata;
 using Envd.Linux.Mounts;
 using Envd.Linux.Sandbox;
 using Envd.Linux.Snapshots;
 using Envd.Linux.Trust;
 using Envd.Linux.Users;
+using Envd.Web.Connect.Filesystem;
 using Envd.Web.Endpoints;
 using Envd.Web.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -77,6 +79,7 @@ public static class EnvdApp
         app.MapFreeze();
         app.MapCollapse();
         app.MapUpgrade();
+        app.MapFilesystemRpc();
         return app;
     }
 
@@ -90,6 +93,8 @@ public static class EnvdApp
         services.TryAddSingleton(new FilesystemFreezer(settings.FsFreezePath));
         services.TryAddSingleton(new RunDirectory(settings.RunDir));
         services.TryAddSingleton(sp => SandboxSetup.CreateCgroups(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Envd.Cgroups")));
+        services.TryAddSingleton<FileEntries>();
+        services.TryAddSingleton<FilesystemRpc>();
         if (!settings.IsNotFc)
         {
             services.AddHttpClient<IInstanceMetadata, MmdsClient>(http =>

@@ -1,23 +1,18 @@
-using System.Text.Json;
+using Envd.Web.Connect;
 
 namespace Envd.Web.Http;
 
-/// <summary>Rejects an unknown Basic-auth user on every route, in the Connect unary error shape, before handlers run.</summary>
+/// <summary>
+/// Rejects an unknown Basic-auth user on every route before handlers run, as a Connect unauthenticated error in the
+/// request's protocol: an end-of-stream envelope for Connect streams, the unary JSON error for everything else.
+/// </summary>
 public sealed class BasicAuthMiddleware(RequestDelegate next, RequestUser users)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var error = users.Authenticate(context);
-        if (error is null)
-        {
-            await next(context);
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(JsonSerializer.Serialize(
-            new Dictionary<string, string> { ["code"] = "unauthenticated", ["message"] = error },
-            EnvdJsonContext.Wire.DictionaryStringString));
+        return error is null
+            ? next(context)
+            : ConnectCall.WriteErrorAsync(context, new ConnectException(ConnectCode.Unauthenticated, error));
     }
 }

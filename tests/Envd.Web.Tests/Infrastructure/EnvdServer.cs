@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Envd.Web.Tests.Infrastructure;
@@ -38,7 +39,8 @@ public sealed class EnvdServer : IAsyncDisposable
 
     public static async Task<EnvdServer> StartAsync(
         Func<EnvdSettings, EnvdSettings>? configure = null,
-        Action<IServiceCollection>? overrides = null)
+        Action<IServiceCollection>? overrides = null,
+        Action<IEndpointRouteBuilder>? routes = null)
     {
         var root = Directory.CreateTempSubdirectory("envd-test-").FullName;
         var settings = new EnvdSettings
@@ -61,6 +63,7 @@ public sealed class EnvdServer : IAsyncDisposable
         };
         settings = configure?.Invoke(settings) ?? settings;
         var app = EnvdApp.Build(settings, overrides);
+        routes?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         return new EnvdServer(app, new Uri(address), root, settings);
