@@ -8,6 +8,7 @@ using Envd.Actors.Ports;
 using Envd.Linux.Cgroups;
 using Envd.Linux.Proc;
 using Envd.Linux.Sandbox;
+using Envd.Actors.Processes;
 using Envd.Actors.Watchers;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -88,5 +89,6 @@ public static class EnvdActorsHostingExtensions
             .WithInitActor(services)
             .WithPortForwarding(services.GetRequiredService<EnvdSettings>())
             .WithMetricsSampler(services)
-            .WithWatchers(services);
+            .WithWatchers(services)
+            .WithProcesses(services);
 }

@@ -4,15 +4,18 @@ using Envd.Actors.Hosting;
 using Envd.Actors.Init;
 using Envd.Actors.Logs;
 using Envd.Linux.Cgroups;
+using Envd.Actors.Processes;
 using Envd.Linux.Clock;
 using Envd.Linux.Files;
 using Envd.Linux.Metadata;
 using Envd.Linux.Mounts;
 using Envd.Linux.Sandbox;
 using Envd.Linux.Snapshots;
+using Envd.Linux.Processes;
 using Envd.Linux.Trust;
 using Envd.Linux.Users;
 using Envd.Web.Connect.Filesystem;
+using Envd.Web.Connect.Processes;
 using Envd.Web.Endpoints;
 using Envd.Web.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -80,6 +83,7 @@ public static class EnvdApp
         app.MapCollapse();
         app.MapUpgrade();
         app.MapFilesystemRpc();
+        app.MapProcessRpc();
         return app;
     }
 
@@ -95,6 +99,12 @@ public static class EnvdApp
         services.TryAddSingleton(sp => SandboxSetup.CreateCgroups(settings, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Envd.Cgroups")));
         services.TryAddSingleton<FileEntries>();
         services.TryAddSingleton<FilesystemRpc>();
+        services.TryAddSingleton(_ => ProcessLauncher.ForThisDaemon());
+        services.TryAddSingleton(sp =>
+        {
+            var cgroups = sp.GetRequiredService<WorkloadCgroups>();
+            return new ProcessCgroups(cgroups.ProcsPath(WorkloadCgroup.User), cgroups.ProcsPath(WorkloadCgroup.Pty));
+        });
         if (!settings.IsNotFc)
         {
             services.AddHttpClient<IInstanceMetadata, MmdsClient>(http =>
