@@ -1,0 +1,20 @@
+using EnvdBench;
+
+var options = Options.Parse(args);
+if (options is null)
+{
+    await Console.Error.WriteLineAsync(Options.Usage);
+    return 2;
+}
+
+using var stop = new CancellationTokenSource(options.Deadline);
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+var run = await Benchmark.RunAsync(options, stop.Token);
+Report.Write(options, run);
+Console.WriteLine($"wrote {options.Results}");
+return 0;
