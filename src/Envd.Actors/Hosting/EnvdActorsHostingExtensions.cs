@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using Envd.Actors.Freeze;
+using Envd.Actors.Files;
 using Envd.Actors.Init;
 using Envd.Actors.Logs;
 using Envd.Actors.Metadata;
@@ -81,6 +82,11 @@ public static class EnvdActorsHostingExtensions
                 registry.Register<PortForwarderActor>(forwarder);
             });
 
+    /// <summary>The <c>/user/transfers</c> parent that gives each file request an actor of its own.</summary>
+    public static AkkaConfigurationBuilder WithFileTransfers(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<FileTransfersActor>(system.ActorOf(FileTransfersActor.Props(), "transfers")));
+
     public static AkkaConfigurationBuilder WithEnvdActors(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
         builder
             .WithLogExporter(services)
@@ -90,5 +96,6 @@ public static class EnvdActorsHostingExtensions
             .WithPortForwarding(services.GetRequiredService<EnvdSettings>())
             .WithMetricsSampler(services)
             .WithWatchers(services)
-            .WithProcesses(services);
+            .WithProcesses(services)
+            .WithFileTransfers();
 }

@@ -57,4 +57,9 @@ public sealed record EnvdSettings
 
     /// <summary>Where envd exempts itself from the OOM killer (VM mode only).</summary>
     public string OomScoreAdjPath { get; init; } = "/proc/self/oom_score_adj";
+
+    /// <summary>A request body slower than this on average (after the grace period) is cut: stalled uploads end.</summary>
+    public double MinUploadBytesPerSecond { get; init; } = 240;
+
+    public TimeSpan MinUploadRateGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 }

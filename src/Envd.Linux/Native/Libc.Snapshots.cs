@@ -20,5 +20,4 @@ internal static partial class Libc
     internal const nuint FITHAW = 0xC0045878;
     internal const int MadviseCollapse = 25;
     internal const int EBUSY = 16;
-    internal const int EINVAL = 22;
 }

@@ -23,6 +23,12 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int removexattr(string path, string name);
 
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int rename(string oldPath, string newPath);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial nint copy_file_range(int fdIn, long* offIn, int fdOut, long* offOut, nuint length, uint flags);
+
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int clock_settime(int clockId, in Timespec time);
 
@@ -34,9 +40,6 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint realpath(string path, byte* resolved);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int rename(string source, string destination);
 
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int inotify_init1(int flags);
@@ -79,9 +82,12 @@ internal static unsafe partial class Libc
     internal const int EISDIR = 21;
     internal const int ELOOP = 40;
     internal const int EEXIST = 17;
+    internal const int EXDEV = 18;
+    internal const int EINVAL = 22;
     internal const int ENOSPC = 28;
     internal const int ERANGE = 34;
     internal const int ENODATA = 61;
+    internal const int ENOSYS = 38;
     internal const int ENOTSUP = 95;
     internal const int EDQUOT = 122;
 

@@ -12,6 +12,17 @@ public sealed class NativeErrorException(int errno, string message) : IOExceptio
     public bool IsNotFound => Errno == Libc.ENOENT;
 }
 
+/// <summary>Recognises a full disk or quota in any I/O failure, from libc or from .NET (which keeps the errno in HResult).</summary>
+public static class StorageErrors
+{
+    public static bool IsNoSpace(Exception error) => error switch
+    {
+        NativeErrorException native => native.IsNoSpace,
+        IOException io => io.HResult is Libc.ENOSPC or Libc.EDQUOT,
+        _ => false,
+    };
+}
+
 internal static class NativeError
 {
     public static NativeErrorException ToException(int errno, string operation) =>

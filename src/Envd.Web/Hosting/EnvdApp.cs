@@ -28,6 +28,8 @@ public static class EnvdApp
 {
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(640);
 
+    private const int MaxReadBufferSize = 128 * 1024;
+
     /// <param name="overrides">Registrations that replace the machine adapters (tests pass fakes here).</param>
     public static WebApplication Build(EnvdSettings settings, Action<IServiceCollection>? overrides = null)
     {
@@ -40,8 +42,13 @@ public static class EnvdApp
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.KeepAliveTimeout = IdleTimeout;
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(settings.MinUploadBytesPerSecond, settings.MinUploadRateGracePeriod);
             kestrel.Listen(System.Net.IPAddress.Parse(settings.ListenAddress), settings.Port, l => l.Protocols = HttpProtocols.Http1);
         });
+
+        // Uploads are pulled off the socket in 64 KiB chunks; a deeper per-connection buffer (1 MiB by default) only
+        // pins memory, 64 MiB of it with 64 concurrent uploads.
+        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = MaxReadBufferSize);
 
         overrides?.Invoke(builder.Services);
         if (exportedLogs is not null)
@@ -84,6 +91,7 @@ public static class EnvdApp
         app.MapUpgrade();
         app.MapFilesystemRpc();
         app.MapProcessRpc();
+        app.MapFiles();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Envd.Web.Endpoints;
 
 namespace Envd.Web.Http;
 
@@ -11,6 +12,9 @@ namespace Envd.Web.Http;
 [JsonSerializable(typeof(Envd.Linux.Snapshots.CollapseReport))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(EntryInfo))]
+[JsonSerializable(typeof(IReadOnlyList<EntryInfo>))]
+[JsonSerializable(typeof(ComposeRequest))]
 internal sealed partial class EnvdJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -1,0 +1,61 @@
+namespace Envd.Actors.Files;
+
+/// <summary>
+/// Reads a part's content in <see cref="FileChunk"/>s and tells when it has stopped touching the stream. A request
+/// body must not be read once its request has ended, so a transfer answers only after <see cref="Stopped"/>.
+/// </summary>
+/// <param name="aborted">
+/// Cancels a pending read only when the request is lost anyway: Kestrel cannot drain a body whose read was cancelled, so
+/// a transfer that merely fails lets the read finish and keeps the connection usable for the client's next request.
+/// </param>
+public sealed class ContentReader(Stream content, CancellationToken aborted)
+{
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _started;
+
+    /// <summary>
+    /// Completes when no read is in flight and none can start: at once if reading never began, else when the chunk
+    /// sequence has ended or been disposed. Meaningful once the stream consuming <see cref="ReadAllAsync"/> has ended.
+    /// </summary>
+    public Task Stopped => Volatile.Read(ref _started) == 0 ? Task.CompletedTask : _stopped.Task;
+
+    /// <summary>The content to its end in chunks of <see cref="FileChunk.Size"/> bytes (the last one shorter).</summary>
+    public async IAsyncEnumerable<FileChunk> ReadAllAsync()
+    {
+        Volatile.Write(ref _started, 1);
+        try
+        {
+            while (true)
+            {
+                var buffer = FileChunk.Buffers.Rent(FileChunk.Size);
+                var filled = 0;
+                try
+                {
+                    int read;
+                    while (filled < FileChunk.Size
+                        && (read = await content.ReadAsync(buffer.AsMemory(filled, FileChunk.Size - filled), aborted)) > 0)
+                    {
+                        filled += read;
+                    }
+                }
+                catch
+                {
+                    FileChunk.Buffers.Return(buffer);
+                    throw;
+                }
+
+                if (filled == 0)
+                {
+                    FileChunk.Buffers.Return(buffer);
+                    yield break;
+                }
+
+                yield return new FileChunk(buffer, filled);
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+}

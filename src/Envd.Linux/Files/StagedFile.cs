@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Envd.Linux.Native;
+using Microsoft.Win32.SafeHandles;
+
+namespace Envd.Linux.Files;
+
+/// <summary>
+/// New content for a file, written under a temporary name in the target's own directory and renamed over the target
+/// only when complete: readers see the old content or the new one, never a mix. Disposing it uncommitted removes it.
+/// </summary>
+public sealed class StagedFile : IDisposable
+{
+    /// <summary>Part of every staged name, so strays left by a killed daemon can be told apart from user files.</summary>
+    public const string Marker = ".envd-upload-";
+
+    /// <summary>Room left for the marker and random suffix within NAME_MAX (255 bytes).</summary>
+    private const int MaxNameBytes = 200;
+
+    private bool _committed;
+
+    private StagedFile(string target, string path, SafeFileHandle handle)
+    {
+        Target = target;
+        Path = path;
+        Handle = handle;
+    }
+
+    /// <summary>The file the content replaces: the requested path, or where a symlink there leads (the link stays).</summary>
+    public string Target { get; }
+
+    /// <summary>The temporary name the content is written under.</summary>
+    public string Path { get; }
+
+    public SafeFileHandle Handle { get; }
+
+    /// <exception cref="IOException">The directory is missing or full, or the name is not usable.</exception>
+    public static StagedFile Create(string target)
+    {
+        var real = FollowLinks(target);
+        var directory = System.IO.Path.GetDirectoryName(real) ?? "/";
+        var path = System.IO.Path.Join(directory, "." + Shorten(System.IO.Path.GetFileName(real)) + Marker + RandomSuffix());
+        var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        return new StagedFile(real, path, handle);
+    }
+
+    /// <summary>
+    /// Gives the content the target's mode (when it exists) and then the user as owner, as upstream's in-place overwrite
+    /// would, replaces its <c>user.e2b.*</c> metadata, and renames it over the target.
+    /// </summary>
+    /// <returns>The metadata as stored (empty where the filesystem has no xattrs).</returns>
+    public IReadOnlyDictionary<string, string> Commit(uint uid, uint gid, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (TryGetMode(Target, out var mode))
+        {
+            File.SetUnixFileMode(Handle, mode);
+        }
+
+        Ownership.Chown(Path, uid, gid);
+        var stored = metadata.Count == 0 || !ExtendedAttributes.ReplaceMetadata(Path, metadata)
+            ? new Dictionary<string, string>()
+            : ExtendedAttributes.ReadMetadata(Path);
+        Handle.Dispose();
+        if (Libc.rename(Path, Target) != 0)
+        {
+            throw NativeError.ToException(Marshal.GetLastPInvokeError(), $"rename {Path} {Target}");
+        }
+
+        _committed = true;
+        return stored;
+    }
+
+    public void Dispose()
+    {
+        Handle.Dispose();
+        if (!_committed)
+        {
+            File.Delete(Path);
+        }
+    }
+
+    private static string FollowLinks(string target)
+    {
+        var info = new FileInfo(target);
+        return info.LinkTarget is null ? target : info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? target;
+    }
+
+    private static bool TryGetMode(string path, out UnixFileMode mode)
+    {
+        try
+        {
+            mode = File.GetUnixFileMode(path);
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            mode = default;
+            return false;
+        }
+    }
+
+    private static string Shorten(string name)
+    {
+        if (Encoding.UTF8.GetByteCount(name) <= MaxNameBytes)
+        {
+            return name;
+        }
+
+        var length = name.Length;
+        while (Encoding.UTF8.GetByteCount(name.AsSpan(0, length)) > MaxNameBytes || char.IsHighSurrogate(name[length - 1]))
+        {
+            length--;
+        }
+
+        return name[..length];
+    }
+
+    private static string RandomSuffix() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+}

@@ -1,0 +1,42 @@
+using Envd.Actors.Files;
+using Envd.Web.Http;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Envd.Web.Endpoints;
+
+/// <summary>The <c>file</c> parts of a <c>multipart/form-data</c> body, read straight off the connection in order.</summary>
+internal sealed class MultipartUploadBody(MultipartReader reader) : IUploadBody
+{
+    public const string FilePartName = "file";
+
+    public async ValueTask<UploadPart?> NextPartAsync(CancellationToken cancellationToken)
+    {
+        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        {
+            var part = ContentDisposition.ParseFormData(section.ContentDisposition);
+            if (part?.Name == FilePartName)
+            {
+                return new UploadPart(part.FileName, section.Body);
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>An <c>application/octet-stream</c> body: the whole body is the one file.</summary>
+internal sealed class RawUploadBody(Stream content) : IUploadBody
+{
+    private bool _taken;
+
+    public ValueTask<UploadPart?> NextPartAsync(CancellationToken cancellationToken)
+    {
+        if (_taken)
+        {
+            return ValueTask.FromResult<UploadPart?>(null);
+        }
+
+        _taken = true;
+        return ValueTask.FromResult<UploadPart?>(new UploadPart(null, content));
+    }
+}
