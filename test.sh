@@ -5,6 +5,11 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
+# The interop and SDK suites need Node.js 20+; a machine without it gets Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
