@@ -23,6 +23,7 @@ public sealed class DirectoryWatchActor : ReceiveActor
     private readonly IActorRef _replyTo;
     private readonly CancellationToken _streamEnded;
     private readonly List<WatchEvent> _pending = [];
+    private readonly HashSet<uint> _committingUploads = [];
     private CancellationTokenRegistration _streamEndedRegistration;
     private Inotify? _inotify;
     private WatchTree _tree;
@@ -136,7 +137,21 @@ public sealed class DirectoryWatchActor : ReceiveActor
                 continue;
             }
 
-            foreach (var change in WatchRules.Translate(_tree, raw))
+            if (WatchRules.IsStagedUpload(raw.Name))
+            {
+                // Its rename over the target arrives next under the same cookie, as the target's own MovedTo.
+                if (raw.Has(InotifyMask.MovedFrom))
+                {
+                    _committingUploads.Add(raw.Cookie);
+                }
+
+                continue;
+            }
+
+            var changes = raw.Has(InotifyMask.MovedTo) && _committingUploads.Remove(raw.Cookie)
+                ? WatchRules.UploadCommitted(_tree, raw)
+                : WatchRules.Translate(_tree, raw);
+            foreach (var change in changes)
             {
                 Deliver(change);
             }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Envd.Linux.Files;
 using Envd.Linux.Paths;
 using Envd.Linux.Watching;
 
@@ -68,6 +69,18 @@ public static class WatchRules
 
         return events;
     }
+
+    /// <summary>Envd's own staged uploads (<see cref="StagedFile"/>) are not the client's files: watchers never show them.</summary>
+    public static bool IsStagedUpload(string name) => name.Contains(StagedFile.Marker, StringComparison.Ordinal);
+
+    /// <summary>
+    /// A staged upload renamed over its target: clients see what upstream's in-place write shows for it, the file created
+    /// and then written, under the target's name.
+    /// </summary>
+    public static IReadOnlyList<WatchEvent> UploadCommitted(WatchTree tree, InotifyEvent movedTo) =>
+        Translate(tree, movedTo) is [{ Type: WatchEventType.Create } created]
+            ? [created, created with { Type = WatchEventType.Write }]
+            : [];
 
     /// <summary>Only these carry the entry's info when the client asked for it; the others describe a path that is gone.</summary>
     public static bool CarriesEntry(WatchEventType type) => type is WatchEventType.Create or WatchEventType.Write or WatchEventType.Chmod;

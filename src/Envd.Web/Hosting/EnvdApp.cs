@@ -33,7 +33,10 @@ public static class EnvdApp
     /// <param name="overrides">Registrations that replace the machine adapters (tests pass fakes here).</param>
     public static WebApplication Build(EnvdSettings settings, Action<IServiceCollection>? overrides = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // Envd reads no configuration: the empty builder spares start-up the JSON and environment sources and their file watcher.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         // Inside the VM the logs go to the collector (the exporter ships this buffer), not to stdout and the journal.
         var exportedLogs = settings.IsNotFc ? null : new LogBuffer();
         ConfigureLogging(builder.Logging, settings, exportedLogs);

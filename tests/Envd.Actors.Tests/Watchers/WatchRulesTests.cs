@@ -45,6 +45,23 @@ public sealed class WatchRulesTests
     }
 
     [Fact]
+    public void Staged_uploads_are_told_from_client_files_by_their_marker()
+    {
+        Assert.True(WatchRules.IsStagedUpload(".w.txt.envd-upload-1065e59fd803"));
+        Assert.False(WatchRules.IsStagedUpload("w.txt"));
+        Assert.False(WatchRules.IsStagedUpload(".envd-upload"));
+    }
+
+    [Fact]
+    public void A_committed_upload_reads_as_the_target_created_then_written()
+    {
+        var events = WatchRules.UploadCommitted(Tree, new InotifyEvent(2, InotifyMask.MovedTo, 7, "w.txt"));
+
+        Assert.Equal([new WatchEvent("sub/w.txt", WatchEventType.Create), new WatchEvent("sub/w.txt", WatchEventType.Write)], events);
+        Assert.Empty(WatchRules.UploadCommitted(Tree, new InotifyEvent(99, InotifyMask.MovedTo, 7, "w.txt")));
+    }
+
+    [Fact]
     public void Only_create_write_and_chmod_carry_an_entry()
     {
         Assert.True(WatchRules.CarriesEntry(WatchEventType.Create));

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Akka.Actor;
@@ -33,6 +34,29 @@ public sealed class WatchRpcTests : IAsyncLifetime
 
         Assert.Equal("""{ "filesystem": { "name": "w.txt", "type": "EVENT_TYPE_CREATE" } }""", await watch.Next());
         Assert.Equal("""{ "filesystem": { "name": "w.txt", "type": "EVENT_TYPE_WRITE" } }""", await watch.Next());
+    }
+
+    [Fact]
+    public async Task An_upload_shows_as_its_file_created_and_written_never_as_the_staged_copy()
+    {
+        await using var watch = await Watch(new { path = _dir });
+
+        await Upload(Path.Combine(_dir, "w.txt"), "first");
+        await Upload(Path.Combine(_dir, "w.txt"), "second, over the first");
+        await File.WriteAllTextAsync(Path.Combine(_dir, "after"), "");
+
+        string[] expected =
+        [
+            """{ "filesystem": { "name": "w.txt", "type": "EVENT_TYPE_CREATE" } }""",
+            """{ "filesystem": { "name": "w.txt", "type": "EVENT_TYPE_WRITE" } }""",
+            """{ "filesystem": { "name": "w.txt", "type": "EVENT_TYPE_CREATE" } }""",
+            """{ "filesystem": { "name": "w.txt", "type": "EVENT_TYPE_WRITE" } }""",
+            """{ "filesystem": { "name": "after", "type": "EVENT_TYPE_CREATE" } }""",
+        ];
+        foreach (var line in expected)
+        {
+            Assert.Equal(line, await watch.Next());
+        }
     }
 
     [Fact]
@@ -190,6 +214,14 @@ public sealed class WatchRpcTests : IAsyncLifetime
         {
             return found;
         }
+    }
+
+    private async Task Upload(string path, string content)
+    {
+        using var body = new StringContent(content);
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await _server.Client.PostAsync($"/files?path={Uri.EscapeDataString(path)}&username={TestUsers.Regular}", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private Task<RpcResult> Call(string method, object body) =>
