@@ -10,10 +10,13 @@ internal sealed record Options(
     string Source,
     string? WorkRoot,
     bool Quick,
-    int Rounds)
+    int Rounds,
+    bool ProcessOnly = false,
+    IReadOnlyList<string>? Baselines = null)
 {
     public const string Usage =
-        "usage: envd-bench --envd PATH --raw-kestrel PATH --bench-dir DIR --results FILE [--nginx PATH] [--source TEXT] [--work DIR] [--rounds N] [--quick]";
+        "usage: envd-bench --envd PATH --raw-kestrel PATH --bench-dir DIR --results FILE [--nginx PATH] [--source TEXT] [--work DIR] [--rounds N] [--quick]\n"
+        + "       envd-bench --process-only --envd PATH [--baseline PATH]... --bench-dir DIR [--rounds N] [--quick]";
 
     private const long MiB = 1024 * 1024;
 
@@ -50,6 +53,8 @@ internal sealed record Options(
         string? envd = null, raw = null, benchDir = null, results = null, work = null;
         string nginx = "/usr/sbin/nginx", source = "unknown";
         var quick = false;
+        var processOnly = false;
+        var baselines = new List<string>();
         int? rounds = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -65,8 +70,17 @@ internal sealed record Options(
                 case "--work": work = Path.GetFullPath(Value()); break;
                 case "--quick": quick = true; break;
                 case "--rounds": rounds = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--process-only": processOnly = true; break;
+                case "--baseline": baselines.Add(Path.GetFullPath(Value())); break;
                 default: return null;
             }
+        }
+
+        if (processOnly)
+        {
+            return envd is null || benchDir is null
+                ? null
+                : new Options(envd, raw ?? "", nginx, benchDir, results ?? "", source, work, quick, Math.Clamp(rounds ?? 3, 1, 10), true, baselines);
         }
 
         return envd is null || raw is null || benchDir is null || results is null

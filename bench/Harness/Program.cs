@@ -14,6 +14,12 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
+if (options.ProcessOnly)
+{
+    await ProcessLatency.RunAsync(options, stop.Token);
+    return 0;
+}
+
 var run = await Benchmark.RunAsync(options, stop.Token);
 Report.Write(options, run);
 Console.WriteLine($"wrote {options.Results}");
