@@ -39,8 +39,8 @@ public sealed class WorkloadCgroups
     public string? DirectoryOf(WorkloadCgroup group) => Root is null ? null : Path.Combine(Root, DirectoryName(group));
 
     /// <summary>
-    /// The <c>cgroup.procs</c> file a process writes its pid to (<c>echo $$ &gt; path</c>) to join the group, or null when
-    /// cgroups are off and processes stay where they are.
+    /// The <c>cgroup.procs</c> file a child's pid is written to for it to join the group, or null when cgroups are off and
+    /// processes stay where they are.
     /// </summary>
     public string? ProcsPath(WorkloadCgroup group) => DirectoryOf(group) is { } directory ? Path.Combine(directory, "cgroup.procs") : null;
 

@@ -78,7 +78,26 @@ internal static unsafe partial class Libc
     internal static partial int getpriority(int which, uint who);
 
     [LibraryImport("libc", SetLastError = true)]
+    internal static partial int setpriority(int which, uint who, int priority);
+
+    [LibraryImport("libc", SetLastError = true)]
     internal static partial long syscall(long number, int pid, uint flags);
+
+    /// <summary>A raw system call: for credentials, glibc's wrappers would change every thread of the process.</summary>
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    internal static partial long syscall3(long number, long first, long second, long third);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int getresuid(out uint real, out uint effective, out uint saved);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int getresgid(out uint real, out uint effective, out uint saved);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int getgroups(int size, uint* list);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int open(byte* path, int flags, uint mode);
 
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int epoll_create1(int flags);
@@ -94,6 +113,7 @@ internal static unsafe partial class Libc
     internal const int ESRCH = 3;
 
     internal const int O_RDONLY = 0;
+    internal const int O_WRONLY = 1;
     internal const int O_RDWR = 2;
     internal const int O_NOCTTY = 0x100;
     internal const int O_NONBLOCK = 0x800;
@@ -103,6 +123,7 @@ internal static unsafe partial class Libc
     internal const int F_SETFL = 4;
     internal const int F_DUPFD_CLOEXEC = 1030;
 
+    internal const short POSIX_SPAWN_RESETIDS = 0x01;
     internal const short POSIX_SPAWN_SETSIGDEF = 0x04;
     internal const short POSIX_SPAWN_SETSIGMASK = 0x08;
     internal const short POSIX_SPAWN_SETSID = 0x80;
@@ -116,6 +137,24 @@ internal static unsafe partial class Libc
 
     internal const int PRIO_PROCESS = 0;
     internal const long SYS_pidfd_open = 434;
+
+    internal const int IOPRIO_WHO_PROCESS = 1;
+
+    /// <summary>The system calls whose numbers differ between the two architectures Firecracker runs: x86_64 and aarch64.</summary>
+    internal static class Syscalls
+    {
+        public static readonly long SetGroups = Pick(x64: 116, arm64: 159);
+        public static readonly long SetResUid = Pick(x64: 117, arm64: 147);
+        public static readonly long SetResGid = Pick(x64: 119, arm64: 149);
+        public static readonly long IoprioSet = Pick(x64: 251, arm64: 30);
+
+        private static long Pick(long x64, long arm64) => RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => x64,
+            Architecture.Arm64 => arm64,
+            var other => throw new PlatformNotSupportedException($"no system call numbers for {other}"),
+        };
+    }
 
     internal const int EPOLL_CLOEXEC = 0x80000;
     internal const int EPOLL_CTL_ADD = 1;

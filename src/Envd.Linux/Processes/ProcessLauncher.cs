@@ -7,33 +7,37 @@ namespace Envd.Linux.Processes;
 
 /// <summary>
 /// Starts children with glibc's posix_spawn (no fork from managed code): a new session and process group, default
-/// signal dispositions and an empty mask, pipes or a PTY that becomes the controlling terminal, and setpriv to drop to
-/// the user. Every fd the parent keeps is close-on-exec and non-blocking, served by one epoll thread.
+/// signal dispositions and an empty mask, pipes or a PTY that becomes the controlling terminal, and the user's
+/// credentials, lent by the spawning thread (<see cref="ThreadIdentity"/>). The child is a shell that waits until Envd
+/// has placed it (<see cref="ChildPlacement"/>) and then execs the command: two execs where setpriv, ionice and nice took
+/// four. Every fd the parent keeps is close-on-exec and non-blocking, served by one epoll thread.
 /// </summary>
 public sealed unsafe class ProcessLauncher : IDisposable
 {
     private const int PipeChunk = 32 * 1024;
     private const int TerminalChunk = 16 * 1024;
+    private static readonly byte[] GoAhead = "\n"u8.ToArray();
 
     private readonly FdPoller _poller = new();
-    private readonly LaunchTools _tools;
+    private readonly bool _resetNice;
 
-    public ProcessLauncher(LaunchTools tools) => _tools = tools;
+    /// <param name="daemonNice">Envd's own nice value: children are set back to 0 from it, as upstream's <c>nice -n</c> did.</param>
+    public ProcessLauncher(int daemonNice) => _resetNice = daemonNice != 0;
 
-    /// <summary>Finds the helper programs on the daemon's own PATH.</summary>
-    public static ProcessLauncher ForThisDaemon() =>
-        new(LaunchTools.Discover(Environment.GetEnvironmentVariable("PATH"), Libc.getpriority(Libc.PRIO_PROCESS, 0)));
+    public static ProcessLauncher ForThisDaemon() => new(Libc.getpriority(Libc.PRIO_PROCESS, 0));
 
-    /// <exception cref="ProcessStartException">Nothing was started.</exception>
+    /// <exception cref="ProcessStartException">Nothing was started, or what was started was killed before the command ran.</exception>
     public ChildProcess Start(ProcessSpec spec)
     {
-        var argv = ProcessCommandLine.Build(spec, _tools);
+        var argv = ProcessCommandLine.Build(spec);
         var parentEnds = new List<IDisposable>();
         var childEnds = new List<FileDescriptor>();
         var actions = NativeMemory.AllocZeroed(Libc.SpawnStructSize);
         var attributes = NativeMemory.AllocZeroed(Libc.SpawnStructSize);
         var signals = NativeMemory.AllocZeroed(Libc.SigsetSize);
         var strings = new NativeStrings();
+        FileDescriptor? goAhead = null;
+        var pid = 0;
         try
         {
             Libc.posix_spawn_file_actions_init(actions);
@@ -41,11 +45,13 @@ public sealed unsafe class ProcessLauncher : IDisposable
             var wiring = spec.Terminal is { } size
                 ? WireTerminal(actions, strings, size, spec.User.Uid, parentEnds)
                 : WirePipes(actions, strings, spec.Stdin, parentEnds, childEnds);
+            goAhead = WireGoAhead(actions, childEnds);
             Check(Libc.posix_spawn_file_actions_addchdir_np(actions, strings.Add(spec.WorkingDirectory)), "chdir");
 
             // Close-on-exec covers what Envd opens; this also covers fds the daemon inherited without it.
-            Check(Libc.posix_spawn_file_actions_addclosefrom_np(actions, 3), "closefrom");
-            Check(Libc.posix_spawnattr_setflags(attributes, Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF), "flags");
+            Check(Libc.posix_spawn_file_actions_addclosefrom_np(actions, ProcessCommandLine.GoAheadFd + 1), "closefrom");
+            const short flags = Libc.POSIX_SPAWN_SETSID | Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_RESETIDS;
+            Check(Libc.posix_spawnattr_setflags(attributes, flags), "flags");
             Libc.sigemptyset(signals);
             Check(Libc.posix_spawnattr_setsigmask(attributes, signals), "sigmask");
             Libc.sigfillset(signals);
@@ -53,9 +59,20 @@ public sealed unsafe class ProcessLauncher : IDisposable
 
             var nativeArgv = strings.AddArray(argv);
             var envp = strings.AddArray(spec.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList());
-            var error = Libc.posix_spawn(out var pid, nativeArgv[0], actions, attributes, nativeArgv, envp);
+            var lent = ThreadIdentity.LendTo(spec.User);
+            int error;
+            try
+            {
+                error = Libc.posix_spawn(out pid, nativeArgv[0], actions, attributes, nativeArgv, envp);
+            }
+            finally
+            {
+                lent.Restore();
+            }
+
             if (error != 0)
             {
+                pid = 0;
                 throw Failed(spec, Marshal.GetPInvokeErrorMessage(error));
             }
 
@@ -66,10 +83,21 @@ public sealed unsafe class ProcessLauncher : IDisposable
 
             childEnds.Clear();
             var pidFd = OpenPidFd(pid);
+            parentEnds.Add(pidFd);
+            ChildPlacement.Apply(pid, spec.CgroupProcs, _resetNice);
+            Release(goAhead);
+            parentEnds.Remove(pidFd);
             return wiring(pid, pidFd);
         }
         catch (Exception e)
         {
+            if (pid > 0)
+            {
+                // The shell is still waiting for the go-ahead: the command never ran.
+                Libc.kill(pid, SignalNames.Kill);
+                Libc.waitpid(pid, out _, 0);
+            }
+
             foreach (var owned in parentEnds)
             {
                 owned.Dispose();
@@ -84,6 +112,7 @@ public sealed unsafe class ProcessLauncher : IDisposable
         }
         finally
         {
+            goAhead?.Dispose();
             foreach (var end in childEnds)
             {
                 end.Dispose();
@@ -173,6 +202,36 @@ public sealed unsafe class ProcessLauncher : IDisposable
         return (pid, pidFd) => new ChildProcess(pid, [output], input, isTerminal: true, _poller, pidFd);
     }
 
+    /// <summary>
+    /// The pipe the child's shell reads its go-ahead from, as fd 3. The parent's end stays blocking: one byte into an
+    /// empty pipe never waits.
+    /// </summary>
+    private static FileDescriptor WireGoAhead(void* actions, List<FileDescriptor> childEnds)
+    {
+        var fds = stackalloc int[2];
+        if (Libc.pipe2(fds, Libc.O_CLOEXEC) != 0)
+        {
+            throw NativeError.ToException(Marshal.GetLastPInvokeError(), "pipe2");
+        }
+
+        childEnds.Add(new FileDescriptor(fds[0]));
+        var writing = new FileDescriptor(fds[1]);
+        Check(Libc.posix_spawn_file_actions_adddup2(actions, fds[0], ProcessCommandLine.GoAheadFd), "dup2 go-ahead");
+        return writing;
+    }
+
+    private static void Release(FileDescriptor goAhead)
+    {
+        using var fd = goAhead.Acquire();
+        fixed (byte* bytes = GoAhead)
+        {
+            if (Libc.write(fd.Number, bytes, GoAhead.Length) != GoAhead.Length)
+            {
+                throw NativeError.ToException(Marshal.GetLastPInvokeError(), "go-ahead");
+            }
+        }
+    }
+
     /// <summary>A close-on-exec pipe: the parent's end (non-blocking) and the fd number the child dup2s.</summary>
     private static (FileDescriptor Parent, int Child) Pipe(List<IDisposable> parentEnds, List<FileDescriptor> childEnds, bool parentReads)
     {
@@ -208,10 +267,7 @@ public sealed unsafe class ProcessLauncher : IDisposable
             return new FileDescriptor(fd);
         }
 
-        var errno = Marshal.GetLastPInvokeError();
-        Libc.kill(-pid, SignalNames.Kill);
-        Libc.waitpid(pid, out _, 0);
-        throw NativeError.ToException(errno, "pidfd_open");
+        throw NativeError.ToException(Marshal.GetLastPInvokeError(), "pidfd_open");
     }
 
     private static void Check(int error, string step)

@@ -1,13 +1,15 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Envd.Linux.Processes;
 using Envd.Linux.Users;
+using Envd.Tests.Infrastructure;
 
 namespace Envd.Linux.Tests.Processes;
 
 /// <summary>Runs alone: its fd and zombie counts cover the whole test process, so no other test may open files meanwhile.</summary>
 [CollectionDefinition(nameof(ProcessLauncherTests), DisableParallelization = true)]
 [Collection(nameof(ProcessLauncherTests))]
-public sealed class ProcessLauncherTests : IDisposable
+public sealed partial class ProcessLauncherTests : IDisposable
 {
     private static readonly UserAccount Nobody = new EtcUserDirectory().FindUser("nobody")!;
     private readonly ProcessLauncher _launcher = ProcessLauncher.ForThisDaemon();
@@ -18,14 +20,29 @@ public sealed class ProcessLauncherTests : IDisposable
     public async Task Runs_the_command_as_the_user_with_its_groups_cwd_and_exactly_the_given_environment()
     {
         var result = await RunAsync(
-            "id -u; id -g; id -G; pwd; echo \"$$\"; env | sort",
+            "id -u; id -g; id -G; pwd; echo \"$$\"; grep -E '^(Uid|Gid):' /proc/self/status; env | sort",
             env: [new("PATH", "/usr/bin:/bin"), new("HOME", "/nonexistent"), new("ONLY", "this")]);
 
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["65534", "65534", string.Join(' ', Nobody.Groups), "/tmp", result.Pid.ToString()], lines[..5]);
+
+        // Real, effective, saved and filesystem ids alike: nothing of root is left to regain.
+        Assert.Equal(
+            ["65534", "65534", string.Join(' ', Nobody.Groups), "/tmp", result.Pid.ToString(), "Uid:\t65534\t65534\t65534\t65534", "Gid:\t65534\t65534\t65534\t65534"],
+            lines[..7]);
         Assert.Contains("ONLY=this", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith("DOTNET_", StringComparison.Ordinal));
         Assert.Equal(0, result.Exit.Code);
+    }
+
+    [Fact]
+    public async Task The_spawning_thread_keeps_its_own_credentials()
+    {
+        var before = ThreadCredentials();
+        using var child = _launcher.Start(Spec("true"));
+        var after = ThreadCredentials();
+
+        Assert.Equal(before, after);
+        Assert.Equal(0, (await child.Exit.WaitAsync(TimeSpan.FromSeconds(30))).Code);
     }
 
     [Fact]
@@ -38,24 +55,83 @@ public sealed class ProcessLauncherTests : IDisposable
         Assert.Equal(new ProcessExit(3, null, false), result.Exit);
     }
 
-    [Fact]
-    public async Task The_child_joins_the_given_cgroup_as_root_before_dropping_privileges()
+    [SkippableFact]
+    public async Task The_command_and_what_it_forks_run_in_the_given_cgroup()
     {
-        var procs = Path.Combine(Path.GetTempPath(), $"envd-procs-{Guid.NewGuid():N}");
-        await File.WriteAllTextAsync(procs, string.Empty);
-        File.SetUnixFileMode(procs, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        try
-        {
-            using var child = _launcher.Start(Spec("cat /proc/self/oom_score_adj") with { CgroupProcs = procs });
-            var output = await CollectAsync(child);
+        Skip.If(TestCgroup.Unavailable is not null, TestCgroup.Unavailable);
+        using var cgroup = TestCgroup.Create();
+        var work = Directory.CreateDirectory(Path.Combine(cgroup.Path, "work")).FullName;
 
-            Assert.Equal($"{child.Pid}\n", await File.ReadAllTextAsync(procs));
-            Assert.Equal("100\n", output.Stdout);
-        }
-        finally
+        using var child = _launcher.Start(
+            Spec("cat /proc/self/cgroup; sh -c 'cat /proc/self/cgroup' & wait") with { CgroupProcs = Path.Combine(work, "cgroup.procs") });
+        var output = await CollectAsync(child);
+
+        var expected = $"0::/{Path.GetFileName(cgroup.Path)}/work";
+        Assert.Equal([expected, expected], output.Stdout.Split('\n').Where(l => l.StartsWith("0::", StringComparison.Ordinal)));
+        Assert.Equal(0, (await child.Exit).Code);
+    }
+
+    [Fact]
+    public async Task The_command_gets_oom_score_100_best_effort_io_priority_4_and_nice_0_when_envd_runs_niced()
+    {
+        const string script = "cat /proc/self/oom_score_adj; ionice; nice";
+
+        // Children inherit the spawning thread's nice value; this thread stands in for a niced Envd.
+        using var fromNicedEnvd = new ProcessLauncher(daemonNice: 7);
+        var (niced, asIs) = WithThreadNice(7, () => (fromNicedEnvd.Start(Spec(script)), _launcher.Start(Spec(script))));
+        using (niced)
+        using (asIs)
         {
-            File.Delete(procs);
+            Assert.Equal("100\nbest-effort: prio 4\n0\n", (await CollectAsync(niced)).Stdout);
+
+            // Upstream leaves nice alone when Envd is not niced.
+            Assert.Equal("100\nbest-effort: prio 4\n7\n", (await CollectAsync(asIs)).Stdout);
+            await Task.WhenAll(niced.Exit, asIs.Exit);
         }
+    }
+
+    [Fact]
+    public async Task The_command_does_not_run_before_its_child_is_placed()
+    {
+        using var scratch = Scratch();
+        var procs = MakeFifo(scratch.Path, "cgroup.procs");
+        var marker = Path.Combine(scratch.Path, "ran");
+
+        // Writing the pid to a FIFO blocks until someone reads it: the launcher is held in the middle of the placement.
+        var starting = Task.Run(() => _launcher.Start(Spec($"touch {marker}") with { CgroupProcs = procs }));
+        await Task.Delay(500);
+        Assert.False(starting.IsCompleted);
+        Assert.False(File.Exists(marker));
+
+        var written = await File.ReadAllTextAsync(procs);
+        using var child = await starting;
+        await CollectAsync(child);
+
+        Assert.Equal(child.Pid.ToString(), written);
+        Assert.Equal(0, (await child.Exit).Code);
+        Assert.True(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task A_child_that_dies_before_its_go_ahead_fails_the_start_and_is_reaped()
+    {
+        using var scratch = Scratch();
+        var procs = MakeFifo(scratch.Path, "cgroup.procs");
+        var marker = Path.Combine(scratch.Path, "ran");
+        var fdsBefore = Directory.GetFiles("/proc/self/fd").Length;
+
+        var starting = Task.Run(() => _launcher.Start(Spec($"touch {marker}") with { CgroupProcs = procs }));
+        var waiting = await WaitForAsync(() => WaitingShells().FirstOrDefault());
+        Assert.Equal(0, kill(waiting, SignalNames.Kill));
+        await WaitForAsync(() => File.ReadAllText($"/proc/{waiting}/stat").Contains(") Z ") ? waiting : null);
+        await File.ReadAllTextAsync(procs);
+
+        var error = await Assert.ThrowsAsync<ProcessStartException>(() => starting);
+        Assert.StartsWith("error starting process '/bin/sh -c touch ", error.Message);
+        Assert.False(File.Exists(marker));
+        Assert.Empty(Zombies());
+        Assert.False(Directory.Exists($"/proc/{waiting}"));
+        Assert.InRange(Directory.GetFiles("/proc/self/fd").Length, 0, fdsBefore + 2);
     }
 
     [Fact]
@@ -234,9 +310,10 @@ public sealed class ProcessLauncherTests : IDisposable
     }
 
     private async Task<RunResult> RunAsync(
-        string? script, string command = "/bin/sh", IReadOnlyList<string>? args = null, IReadOnlyList<KeyValuePair<string, string>>? env = null, bool stdin = false)
+        string? script, string command = "/bin/sh", IReadOnlyList<string>? args = null, IReadOnlyList<KeyValuePair<string, string>>? env = null,
+        bool stdin = false, ProcessLauncher? launcher = null)
     {
-        using var child = _launcher.Start(Spec(script, command, args, env, stdin));
+        using var child = (launcher ?? _launcher).Start(Spec(script, command, args, env, stdin));
         var output = await CollectAsync(child);
         var exit = await child.Exit.WaitAsync(TimeSpan.FromSeconds(30));
         return new RunResult(child.Pid, output.Stdout, output.Stderr, exit);
@@ -273,5 +350,95 @@ public sealed class ProcessLauncherTests : IDisposable
         }
     }
 
+    private static async Task<int> WaitForAsync(Func<int?> find)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (find() is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "not found within 10 s");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Children of this process that are still the launcher's shell, waiting for the go-ahead.</summary>
+    private static IEnumerable<int?> WaitingShells()
+    {
+        var self = Environment.ProcessId.ToString();
+        foreach (var dir in Directory.GetDirectories("/proc").Where(d => char.IsDigit(Path.GetFileName(d)[0])))
+        {
+            string stat, cmdline;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            if (stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] == self && cmdline.StartsWith("/bin/sh\0-c\0read -r go", StringComparison.Ordinal))
+            {
+                yield return int.Parse(Path.GetFileName(dir));
+            }
+        }
+    }
+
+    /// <summary>The Uid, Gid and Groups lines of the calling thread, whose credentials are its own on Linux.</summary>
+    private static string ThreadCredentials() => string.Join('\n', File.ReadAllLines("/proc/thread-self/status")
+        .Where(l => l.StartsWith("Uid:", StringComparison.Ordinal) || l.StartsWith("Gid:", StringComparison.Ordinal) || l.StartsWith("Groups:", StringComparison.Ordinal)));
+
+    /// <summary>Runs <paramref name="body"/> on this thread with its nice value raised, then sets it back to 0.</summary>
+    private static T WithThreadNice<T>(int nice, Func<T> body)
+    {
+        var thread = gettid();
+        Assert.Equal(0, setpriority(0, thread, nice));
+        try
+        {
+            return body();
+        }
+        finally
+        {
+            Assert.Equal(0, setpriority(0, thread, 0));
+        }
+    }
+
+    /// <summary>A temp directory the test user may write in, removed with what is in it.</summary>
+    private static ScratchDirectory Scratch()
+    {
+        var directory = Directory.CreateTempSubdirectory("envd-launch-");
+        directory.UnixFileMode = (UnixFileMode)0x1ff;
+        return new ScratchDirectory(directory.FullName);
+    }
+
+    private static string MakeFifo(string directory, string name)
+    {
+        var path = Path.Combine(directory, name);
+        Assert.Equal(0, mkfifo(path, 0x180));
+        return path;
+    }
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int mkfifo(string path, uint mode);
+
+    [LibraryImport("libc")]
+    private static partial int kill(int pid, int signal);
+
+    [LibraryImport("libc")]
+    private static partial int setpriority(int which, int who, int priority);
+
+    [LibraryImport("libc")]
+    private static partial int gettid();
+
     private sealed record RunResult(int Pid, string Stdout, string Stderr, ProcessExit Exit);
+
+    private sealed record ScratchDirectory(string Path) : IDisposable
+    {
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
 }
