@@ -97,6 +97,9 @@ public sealed class ProcessSupervisor : ReceiveActor
         _table = ProcessTableRules.Remove(_table, message.Id);
         if (_actors.Remove(message.Id, out var actor))
         {
+            // An expected stop: unwatched, it does not send a Terminated that would be matched against every actor.
+            Context.Unwatch(actor);
+
             // Queued behind anything already forwarded to it, which it still answers.
             actor.Tell(PoisonPill.Instance);
         }

@@ -47,4 +47,29 @@ public sealed class ProcessTableTests
         Assert.Null(ProcessTableRules.Find(table, ProcessSelector.ByPid(100), runningOnly: false));
         Assert.Equal([new ProcessInfo(200, "job", Config)], ProcessTableRules.Running(table));
     }
+
+    [Fact]
+    public void Retired_processes_leave_nothing_behind_in_either_index()
+    {
+        var table = ProcessTable.Empty;
+        for (var id = 1; id <= 1000; id++)
+        {
+            table = ProcessTableRules.Add(table, new ProcessEntry(id, (uint)(100 + id), id % 2 == 0 ? "job" : null, Config, Running: true));
+            table = ProcessTableRules.MarkExited(table, id);
+        }
+
+        // The tagged restarts dropped all but the newest retained "job"; the untagged ends are all still there.
+        Assert.Equal(501, table.Entries.Count);
+        Assert.Equal(1000, ProcessTableRules.Find(table, ProcessSelector.ByTag("job"), runningOnly: false)!.Id);
+        Assert.Null(ProcessTableRules.Find(table, ProcessSelector.ByPid(102), runningOnly: false));
+        Assert.Equal(999, ProcessTableRules.Find(table, ProcessSelector.ByPid(1099), runningOnly: false)!.Id);
+
+        for (var id = 1; id <= 1000; id++)
+        {
+            table = ProcessTableRules.Remove(table, id);
+        }
+
+        Assert.Empty(table.Entries);
+        Assert.Empty(table.IdsByPid);
+    }
 }
