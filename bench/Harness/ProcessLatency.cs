@@ -24,9 +24,12 @@ internal static class ProcessLatency
             {
                 await using var server = await Server.StartAsync(ServerKind.Envd, options with { Envd = build }, workspace, round, cancel);
                 await ProcessRoundTrip.RunAsync(server.Port, WarmUpRuns, TimeSpan.FromMinutes(1), cancel);
+                var cpu = server.CpuSeconds;
                 var run = await ProcessRoundTrip.RunAsync(server.Port, options.ProcessRuns, TimeSpan.FromMinutes(3), cancel);
+                var cpuPerRun = (server.CpuSeconds - cpu) * 1000 / Math.Max(1, run.Requests);
                 results[build].Add(run.Latency);
-                Console.WriteLine($"round {round} {build}: {Describe(run.Latency)}, errors {run.Errors}{(run.Detail is null ? "" : $" ({run.Detail})")}");
+                Console.WriteLine($"round {round} {build}: {Describe(run.Latency)}, Envd CPU {cpuPerRun:F2} ms per start (its own, not its children's), "
+                    + $"errors {run.Errors}{(run.Detail is null ? "" : $" ({run.Detail})")}");
             }
 
             var floor = SpawnFloor.Run(options.ProcessRuns, TimeSpan.FromMinutes(1)).Latency;
