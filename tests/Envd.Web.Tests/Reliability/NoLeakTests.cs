@@ -10,8 +10,8 @@ using Xunit.Abstractions;
 namespace Envd.Web.Tests.Reliability;
 
 /// <summary>
-/// After thousands of mixed requests, including a thousand processes (some killed by their deadline) and watches that
-/// end by deadline or by a client walking away, the daemon holds no more descriptors, threads or actors than a fixed
+/// After thousands of mixed requests, including a thousand processes (some killed by their deadline), uploads and
+/// downloads, and watches that end by deadline or by a client walking away, the daemon holds no more descriptors, threads or actors than a fixed
 /// margin over where it started, and has no zombie child.
 /// </summary>
 [Collection(nameof(ResourceSensitive))]
@@ -50,6 +50,7 @@ public sealed class NoLeakTests(ITestOutputHelper output)
         Assert.True(after.Threads <= before.Threads + ThreadPoolSlack, $"threads grew: {before} -> {after}");
         Assert.True(after.Actors <= before.Actors + 2, $"actors grew: {before} -> {after}");
         Assert.Equal(0, after.Zombies);
+        Assert.Empty(CutUploadTests.JournalEntries(server));
     }
 
     private static async Task RunMixed(HttpClient client, string work, int from, int to)
@@ -74,7 +75,8 @@ public sealed class NoLeakTests(ITestOutputHelper output)
         }
 
         var dir = $"{work}/d{i % 50}";
-        switch (i % 13)
+        // 16 is coprime with the 5 that picks processes, so every case below still comes up.
+        switch (i % 16)
         {
             case 0:
                 await Expect(client.GetAsync("/health"), HttpStatusCode.NoContent);
@@ -117,6 +119,19 @@ public sealed class NoLeakTests(ITestOutputHelper output)
                 using (var list = await client.PostAsync("/process.Process/List", new StringContent("{}", Encoding.UTF8, "application/json")))
                 {
                     Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+                }
+
+                break;
+            case 12:
+                var file = $"{work}/f{i % 20}.bin";
+                var upload = new ByteArrayContent(Encoding.UTF8.GetBytes(new string('u', 1 + i % 5000)));
+                upload.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+                await Expect(client.PostAsync($"/files?path={Uri.EscapeDataString(file)}", upload), HttpStatusCode.OK);
+                break;
+            case 13:
+                using (var download = await client.GetAsync($"/files?path={Uri.EscapeDataString($"{work}/f{i % 20}.bin")}"))
+                {
+                    Assert.True(download.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, download.StatusCode.ToString());
                 }
 
                 break;
