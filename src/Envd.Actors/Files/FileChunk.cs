@@ -12,8 +12,8 @@ public sealed class FileChunk
     public const int Size = 64 * 1024;
 
     /// <summary>
-    /// Chunks are rented on the socket's threads and returned on the disk's, which defeats the shared pool's per-thread
-    /// caching; a pool of its own keeps enough buffers for 64 concurrent transfers (at most 8 MiB).
+    /// An upload holds one chunk at a time (see <see cref="FileChunkSink.Dispatcher"/>); a pool of its own keeps enough
+    /// for 128 concurrent uploads (at most 8 MiB), where the shared one keeps 32 per core.
     /// </summary>
     internal static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(Size, maxArraysPerBucket: 128);
 

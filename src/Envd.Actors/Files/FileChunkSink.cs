@@ -11,12 +11,17 @@ namespace Envd.Actors.Files;
 /// </summary>
 public sealed class FileChunkSink(SafeFileHandle file) : GraphStageWithMaterializedValue<SinkShape<FileChunk>, Task<long>>
 {
+    /// <summary>
+    /// Where the sink runs. A source given the same dispatcher is fused with it into one actor: no async boundary and no
+    /// buffer of chunks between them, so each upload holds one chunk and reading it waits for the previous write.
+    /// </summary>
+    public static readonly Attributes Dispatcher = ActorAttributes.CreateDispatcher(ActorAttributes.IODispatcher.Name);
+
     private readonly Inlet<FileChunk> _in = new("fileChunkSink.in");
 
     public override SinkShape<FileChunk> Shape => new(_in);
 
-    protected override Attributes InitialAttributes { get; } =
-        Attributes.CreateName("fileChunkSink").And(ActorAttributes.CreateDispatcher(ActorAttributes.IODispatcher.Name));
+    protected override Attributes InitialAttributes { get; } = Attributes.CreateName("fileChunkSink").And(Dispatcher);
 
     public override ILogicAndMaterializedValue<Task<long>> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {

@@ -18,9 +18,9 @@ namespace Envd.Actors.Files;
 public sealed class FileTransferActor : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly IMaterializer _materializer = Context.Materializer();
     private readonly List<WrittenFile> _written = [];
     private readonly StagingJournal _journal;
+    private IMaterializer? _materializer;
     private IActorRef _client = ActorRefs.Nobody;
     private Func<TransferFailure, object>? _failureReply;
     private UploadFiles? _upload;
@@ -111,7 +111,11 @@ public sealed class FileTransferActor : ReceiveActor
 
         var reader = new ContentReader(message.Part.Content, _cancellation!.Token);
         _reader = reader;
+
+        // Only uploads stream, so only they pay for a materializer; its streams stop with this actor.
+        _materializer ??= Context.Materializer();
         Source.From(reader.ReadAllAsync)
+            .AddAttributes(FileChunkSink.Dispatcher)
             .RunWith(new FileChunkSink(_staged!.Handle), _materializer)
             .PipeTo(Self, success: bytes => new PartStreamed(bytes), failure: e => new PartFailed(e));
     }

@@ -6,6 +6,12 @@ public static class Directories
     /// <exception cref="IOException">A component exists and is not a directory ("path is a file: ...").</exception>
     public static void Ensure(string directory, uint uid, uint gid)
     {
+        // Every upload comes here: an existing directory costs one stat instead of one per component.
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+
         var current = string.Empty;
         foreach (var part in directory.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -3,8 +3,8 @@ using Envd.Linux.Native;
 
 namespace Envd.Linux.Files;
 
-/// <summary>What stat(2) says about a path: raw st_mode (type and permission bits), owner, size and mtime.</summary>
-public readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, long Size, long MtimeSeconds, uint MtimeNanoseconds)
+/// <summary>What stat(2) says about a path: raw st_mode (type and permission bits), owner, size, mtime and inode.</summary>
+public readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, long Size, long MtimeSeconds, uint MtimeNanoseconds, ulong Inode)
 {
     public const uint TypeMask = 0xF000;
     public const uint Directory = 0x4000;
@@ -44,6 +44,6 @@ public readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, long Siz
             throw NativeError.ToException(Marshal.GetLastPInvokeError(), $"{operation} {path}");
         }
 
-        return new FileStatus(statx.Mode, statx.Uid, statx.Gid, (long)statx.Size, statx.MtimeSeconds, statx.MtimeNanoseconds);
+        return new FileStatus(statx.Mode, statx.Uid, statx.Gid, (long)statx.Size, statx.MtimeSeconds, statx.MtimeNanoseconds, statx.Inode);
     }
 }

@@ -20,6 +20,13 @@ public sealed class StagedFile : IDisposable
 
     private readonly StagingJournal _journal;
     private readonly string _entry;
+
+    /// <summary>
+    /// Creating or renaming a name holds its directory's lock in the kernel, where waiters spin on a CPU; concurrent
+    /// uploads into one directory take one of these first, so they wait asleep instead.
+    /// </summary>
+    private static readonly Lock[] DirectoryLocks = [.. Enumerable.Range(0, 16).Select(_ => new Lock())];
+
     private bool _committed;
     private bool _forgotten;
 
@@ -50,7 +57,12 @@ public sealed class StagedFile : IDisposable
         var entry = journal.Record(path);
         try
         {
-            var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            SafeFileHandle handle;
+            lock (DirectoryLock(directory))
+            {
+                handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            }
+
             return new StagedFile(real, path, handle, journal, entry);
         }
         catch
@@ -70,6 +82,10 @@ public sealed class StagedFile : IDisposable
         if (TryGetMode(Target, out var mode))
         {
             File.SetUnixFileMode(Handle, mode);
+
+            // ext4 flushes a file renamed over another inside rename(2), under the directory lock that every upload there
+            // waits on; started here, that writeback runs outside the lock (should this fail, rename flushes as before).
+            Libc.sync_file_range(Handle, 0, 0, Libc.SyncFileRangeWrite);
         }
 
         Ownership.Chown(Path, uid, gid);
@@ -77,9 +93,12 @@ public sealed class StagedFile : IDisposable
             ? new Dictionary<string, string>()
             : ExtendedAttributes.ReadMetadata(Path);
         Handle.Dispose();
-        if (Libc.rename(Path, Target) != 0)
+        lock (DirectoryLock(System.IO.Path.GetDirectoryName(Target) ?? "/"))
         {
-            throw NativeError.ToException(Marshal.GetLastPInvokeError(), $"rename {Path} {Target}");
+            if (Libc.rename(Path, Target) != 0)
+            {
+                throw NativeError.ToException(Marshal.GetLastPInvokeError(), $"rename {Path} {Target}");
+            }
         }
 
         _committed = true;
@@ -106,6 +125,9 @@ public sealed class StagedFile : IDisposable
             _forgotten = true;
         }
     }
+
+    private static Lock DirectoryLock(string directory) =>
+        DirectoryLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(directory) % DirectoryLocks.Length)];
 
     private static string FollowLinks(string target)
     {

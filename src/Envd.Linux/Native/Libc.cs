@@ -27,6 +27,9 @@ internal static unsafe partial class Libc
     internal static partial int rename(string oldPath, string newPath);
 
     [LibraryImport("libc", SetLastError = true)]
+    internal static partial int sync_file_range(SafeHandle fd, long offset, long nbytes, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
     internal static partial nint copy_file_range(int fdIn, long* offIn, int fdOut, long* offOut, nuint length, uint flags);
 
     [LibraryImport("libc", SetLastError = true)]
@@ -68,6 +71,7 @@ internal static unsafe partial class Libc
     internal const int AtFdCwd = -100;
     internal const int AtSymlinkNoFollow = 0x100;
     internal const uint StatxBasicStats = 0x7ff;
+    internal const uint SyncFileRangeWrite = 0x2;
     internal const int PathMax = 4096;
     internal const int InNonBlock = 0x800;
     internal const int InCloexec = 0x80000;
@@ -106,6 +110,7 @@ internal static unsafe partial class Libc
         [FieldOffset(20)] public uint Uid;
         [FieldOffset(24)] public uint Gid;
         [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(32)] public ulong Inode;
         [FieldOffset(40)] public ulong Size;
         [FieldOffset(112)] public long MtimeSeconds;
         [FieldOffset(120)] public uint MtimeNanoseconds;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
@@ -8,7 +9,6 @@ using Envd.Actors.Init;
 using Envd.Linux.Clock;
 using Envd.Web.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using static Envd.Actors.Files.FileTransferProtocol;
 
@@ -222,9 +222,14 @@ public static class FilesApi
             if (mediaType.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
             {
                 var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
-                return string.IsNullOrEmpty(boundary) || boundary.Length > MaxBoundaryLength
-                    ? (null, "error parsing multipart body: missing or invalid boundary")
-                    : (new MultipartUploadBody(new MultipartReader(boundary, content, FileChunk.Size)), null);
+                if (string.IsNullOrEmpty(boundary) || boundary.Length > MaxBoundaryLength)
+                {
+                    return (null, "error parsing multipart body: missing or invalid boundary");
+                }
+
+                // A gzip body gets a pipe of its own, left uncompleted: it only holds pooled arrays, which go with it.
+                var pipe = content == request.Body ? request.BodyReader : PipeReader.Create(content, new StreamPipeReaderOptions(leaveOpen: true));
+                return (new MultipartUploadBody(new MultipartBodyReader(pipe, boundary)), null);
             }
         }
 

@@ -1,22 +1,21 @@
 using Envd.Actors.Files;
 using Envd.Web.Http;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace Envd.Web.Endpoints;
 
 /// <summary>The <c>file</c> parts of a <c>multipart/form-data</c> body, read straight off the connection in order.</summary>
-internal sealed class MultipartUploadBody(MultipartReader reader) : IUploadBody
+internal sealed class MultipartUploadBody(MultipartBodyReader reader) : IUploadBody
 {
     public const string FilePartName = "file";
 
     public async ValueTask<UploadPart?> NextPartAsync(CancellationToken cancellationToken)
     {
-        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        while (await reader.NextPartAsync(cancellationToken) is { } section)
         {
             var part = ContentDisposition.ParseFormData(section.ContentDisposition);
             if (part?.Name == FilePartName)
             {
-                return new UploadPart(part.FileName, section.Body);
+                return new UploadPart(part.FileName, section.Content);
             }
         }
 

@@ -71,6 +71,34 @@ public sealed class StagedFileTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_commits_into_one_directory_each_replace_their_target_whole()
+    {
+        var targets = Enumerable.Range(0, 8).Select(i => Path.Combine(_dir, $"f{i}")).ToArray();
+        foreach (var target in targets)
+        {
+            File.WriteAllText(target, "old");
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(() =>
+        {
+            var content = new byte[100_000 + i];
+            Array.Fill(content, (byte)i);
+            using var staged = StagedFile.Create(targets[i % targets.Length], _journal);
+            RandomAccess.Write(staged.Handle, content, 0);
+            staged.Commit(0, 0, new Dictionary<string, string>());
+        })));
+
+        foreach (var target in targets)
+        {
+            var content = File.ReadAllBytes(target);
+            Assert.True(content.Length >= 100_000);
+            Assert.All(content, b => Assert.Equal((byte)(content.Length - 100_000), b));
+        }
+
+        Assert.Equal(targets.Order(), Directory.GetFiles(_dir).Order());
+    }
+
+    [Fact]
     public void Very_long_names_still_get_a_staged_name_within_the_limit()
     {
         var target = Path.Combine(_dir, new string('n', 250));
