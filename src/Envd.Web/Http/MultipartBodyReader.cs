@@ -83,7 +83,7 @@ public sealed class MultipartBodyReader
 
             if (result.IsCompleted)
             {
-                throw new IOException("multipart: the body ends before its next boundary");
+                throw Malformed(buffer, "multipart: the body ends before its next boundary");
             }
 
             // Keep what could be the start of the marker; the rest is preamble or skipped content.
@@ -114,12 +114,12 @@ public sealed class MultipartBodyReader
 
             if (reader.Remaining >= LineEnd.Length)
             {
-                throw new IOException("multipart: a boundary is followed by neither CRLF nor --");
+                throw Malformed(buffer, "multipart: a boundary is followed by neither CRLF nor --");
             }
 
             if (result.IsCompleted)
             {
-                throw new IOException("multipart: the body ends after a boundary");
+                throw Malformed(buffer, "multipart: the body ends after a boundary");
             }
 
             _body.AdvanceTo(buffer.Start, buffer.End);
@@ -149,16 +149,26 @@ public sealed class MultipartBodyReader
 
             if (buffer.Length > MaxHeaderBytes)
             {
-                throw new IOException($"multipart: a part's headers are longer than {MaxHeaderBytes} bytes");
+                throw Malformed(buffer, $"multipart: a part's headers are longer than {MaxHeaderBytes} bytes");
             }
 
             if (result.IsCompleted)
             {
-                throw new IOException("multipart: the body ends in a part's headers");
+                throw Malformed(buffer, "multipart: the body ends in a part's headers");
             }
 
             _body.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    /// <summary>
+    /// Ends the pending read before the error leaves this reader: a read never advanced leaves the request body in a
+    /// state where Kestrel can no longer drain it, and the connection would be dropped instead of answered.
+    /// </summary>
+    private IOException Malformed(in ReadOnlySequence<byte> buffer, string message)
+    {
+        _body.AdvanceTo(buffer.Start, buffer.End);
+        return new IOException(message);
     }
 
     private static string? ContentDispositionOf(string headers)
@@ -282,7 +292,7 @@ public sealed class MultipartBodyReader
 
                 if (result.IsCompleted)
                 {
-                    throw new IOException("multipart: the body ends inside a part");
+                    throw owner.Malformed(buffer, "multipart: the body ends inside a part");
                 }
 
                 body.AdvanceTo(buffer.Start, buffer.End);

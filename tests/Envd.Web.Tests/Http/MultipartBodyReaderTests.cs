@@ -132,6 +132,33 @@ public sealed class MultipartBodyReaderTests
         Assert.Equal(message, error.Message);
     }
 
+    [Theory]
+    [InlineData("no boundary at all")]
+    [InlineData("--" + Boundary + "\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ncut short")]
+    [InlineData("--" + Boundary + "\r\nContent-Disposition: form-data")]
+    [InlineData("--" + Boundary + "junk\r\n")]
+    [InlineData("--" + Boundary)]
+    public async Task A_malformed_body_leaves_no_read_pending_so_the_server_can_still_drain_it(string body)
+    {
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(body));
+        await pipe.Writer.CompleteAsync();
+        var reader = new MultipartBodyReader(pipe.Reader, Boundary);
+
+        await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            while (await reader.NextPartAsync(CancellationToken.None) is { } part)
+            {
+                await part.Content.CopyToAsync(Stream.Null);
+            }
+        });
+
+        // A read left pending would make this throw InvalidOperationException ("reading is already in progress").
+        var rest = await pipe.Reader.ReadAsync();
+        pipe.Reader.AdvanceTo(rest.Buffer.End);
+        Assert.True(rest.IsCompleted);
+    }
+
     [Fact]
     public async Task Headers_longer_than_the_limit_are_refused()
     {
