@@ -4,11 +4,12 @@ namespace Envd.Actors.Files;
 /// Reads a part's content in <see cref="FileChunk"/>s and tells when it has stopped touching the stream. A request
 /// body must not be read once its request has ended, so a transfer answers only after <see cref="Stopped"/>.
 /// </summary>
-/// <param name="aborted">
-/// Cancels a pending read only when the request is lost anyway: Kestrel cannot drain a body whose read was cancelled, so
-/// a transfer that merely fails lets the read finish and keeps the connection usable for the client's next request.
-/// </param>
-public sealed class ContentReader(Stream content, CancellationToken aborted)
+/// <remarks>
+/// Reads are never cancelled by a token: a body read cancelled that way leaves Kestrel's connection input mid-read, so it
+/// cannot finish the request cleanly. What ends an upload early ends its reads instead: the client leaving, the
+/// minimum data rate, or the endpoint aborting the request.
+/// </remarks>
+public sealed class ContentReader(Stream content)
 {
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _started;
@@ -33,7 +34,7 @@ public sealed class ContentReader(Stream content, CancellationToken aborted)
                 {
                     int read;
                     while (filled < FileChunk.Size
-                        && (read = await content.ReadAsync(buffer.AsMemory(filled, FileChunk.Size - filled), aborted)) > 0)
+                        && (read = await content.ReadAsync(buffer.AsMemory(filled, FileChunk.Size - filled))) > 0)
                     {
                         filled += read;
                     }

@@ -72,7 +72,8 @@ public sealed class FileTransferActor : ReceiveActor
 
     private void RequestNextPart()
     {
-        _upload!.Body.NextPartAsync(_cancellation!.Token).AsTask().PipeTo(
+        // Body reads are never cancelled here (see ContentReader): the request's own end stops them.
+        _upload!.Body.NextPartAsync(CancellationToken.None).AsTask().PipeTo(
             Self,
             success: part => part is null ? BodyEnded.Instance : new PartArrived(part),
             failure: e => new PartFailed(e));
@@ -109,7 +110,7 @@ public sealed class FileTransferActor : ReceiveActor
             return;
         }
 
-        var reader = new ContentReader(message.Part.Content, _cancellation!.Token);
+        var reader = new ContentReader(message.Part.Content);
         _reader = reader;
 
         // Only uploads stream, so only they pay for a materializer; its streams stop with this actor.

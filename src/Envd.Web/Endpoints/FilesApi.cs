@@ -22,6 +22,7 @@ public static class FilesApi
 {
     private const string OctetStream = "application/octet-stream";
     private const int MaxBoundaryLength = 128;
+    private const int MultipartReadSize = 64 * 1024;
     private const long MaxComposeBodyBytes = 1024 * 1024;
 
     /// <summary>Only a safety net: a stalled upload is cut much earlier by Kestrel's minimum request body data rate.</summary>
@@ -171,8 +172,8 @@ public static class FilesApi
         UploadResult result;
         try
         {
-            // Not cancelled by RequestAborted: the transfer watches it and answers at once, so the body is never read after
-            // this request has ended.
+            // Not cancelled by RequestAborted: a client that leaves ends the body's reads, and the transfer answers only once
+            // nothing reads the body any more.
             result = await transfers.ActorRef.Ask<UploadResult>(
                 new UploadFiles(OperationIds.Of(context), lookup.User, init.Current.DefaultWorkdir, query.Path, body, metadata,
                     request.ContentLength, aborted.Token),
@@ -180,7 +181,9 @@ public static class FilesApi
         }
         catch (AskTimeoutException)
         {
+            // Body reads are not cancellable (see ContentReader): aborting the request ends any still in flight.
             await aborted.CancelAsync();
+            context.Abort();
             return ApiError.Result(StatusCodes.Status500InternalServerError, "upload did not complete in time");
         }
 
@@ -227,8 +230,10 @@ public static class FilesApi
                     return (null, "error parsing multipart body: missing or invalid boundary");
                 }
 
-                // A gzip body gets a pipe of its own, left uncompleted: it only holds pooled arrays, which go with it.
-                var pipe = content == request.Body ? request.BodyReader : PipeReader.Create(content, new StreamPipeReaderOptions(leaveOpen: true));
+                // Read through the request stream, not Kestrel's BodyReader: parsing straight off that pipe left its input
+                // mid-read when a client cut the body, and Kestrel dropped those connections with a warning. The pipe is left
+                // uncompleted: it only holds pooled arrays, which go with it.
+                var pipe = PipeReader.Create(content, new StreamPipeReaderOptions(bufferSize: MultipartReadSize, minimumReadSize: MultipartReadSize / 4, leaveOpen: true));
                 return (new MultipartUploadBody(new MultipartBodyReader(pipe, boundary)), null);
             }
         }

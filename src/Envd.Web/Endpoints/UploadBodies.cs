@@ -3,7 +3,7 @@ using Envd.Web.Http;
 
 namespace Envd.Web.Endpoints;
 
-/// <summary>The <c>file</c> parts of a <c>multipart/form-data</c> body, read straight off the connection in order.</summary>
+/// <summary>The <c>file</c> parts of a <c>multipart/form-data</c> body, read in order as they arrive.</summary>
 internal sealed class MultipartUploadBody(MultipartBodyReader reader) : IUploadBody
 {
     public const string FilePartName = "file";

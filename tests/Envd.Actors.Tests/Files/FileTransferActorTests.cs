@@ -89,7 +89,7 @@ public sealed class FileTransferActorTests : TestKit
         using var aborted = new CancellationTokenSource();
         var transfer = WatchedTransfer();
 
-        transfer.Tell(Upload(new PartsBody((target, new StallingStream(200_000))), target, aborted.Token));
+        transfer.Tell(Upload(new PartsBody((target, new StallingStream(200_000, aborted.Token))), target, aborted.Token));
         await AwaitConditionAsync(() => Task.FromResult(Staged().Length == 2));
         await aborted.CancelAsync();
 
@@ -107,7 +107,7 @@ public sealed class FileTransferActorTests : TestKit
         await File.WriteAllTextAsync(target, "old");
         var transfer = WatchedTransfer();
 
-        transfer.Tell(Upload(new PartsBody((target, new StallingStream(200_000))), target));
+        transfer.Tell(Upload(new PartsBody((target, new StallingStream(200_000, CancellationToken.None))), target));
         await AwaitConditionAsync(() => Task.FromResult(Staged().Length == 2));
         Sys.Stop(transfer);
 
@@ -197,7 +197,11 @@ public sealed class FileTransferActorTests : TestKit
     }
 
     /// <summary>Yields some bytes and then waits for more that never come, until cancelled.</summary>
-    private sealed class StallingStream(int before) : MemoryStream(new byte[before])
+    /// <summary>
+    /// A body that stops arriving after <paramref name="before"/> bytes. Like Kestrel's, a read that waits for more ends
+    /// only when the request does (<paramref name="requestAborted"/>), whatever token the reader passes.
+    /// </summary>
+    private sealed class StallingStream(int before, CancellationToken requestAborted) : MemoryStream(new byte[before])
     {
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -207,7 +211,7 @@ public sealed class FileTransferActorTests : TestKit
                 return read;
             }
 
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await Task.Delay(Timeout.Infinite, requestAborted);
             return 0;
         }
     }

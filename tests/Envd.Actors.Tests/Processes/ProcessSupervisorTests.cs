@@ -20,7 +20,7 @@ public sealed class ProcessSupervisorTests : TestKit
 
     public ProcessSupervisorTests()
     {
-        _processes = Sys.ActorOf(ProcessSupervisor.Props(_launcher, new ProcessTimings(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(300))));
+        _processes = Sys.ActorOf(ProcessSupervisor.Props(_launcher, new ProcessTimings(TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(300))));
     }
 
     protected override void AfterAll()
@@ -165,7 +165,7 @@ public sealed class ProcessSupervisorTests : TestKit
         var expected = new ProcessEvent[] { new ProcessEvent.Started(subscription.Pid), new ProcessEvent.Ended(5, true, "exit status 5", "exit status 5") };
         Assert.Equal(expected, byPid);
         Assert.Equal(expected, byTag);
-        await Task.Delay(1300);
+        await Task.Delay(3300);
         _processes.Tell(new ConnectProcess(ProcessSelector.ByPid(subscription.Pid)));
         var error = (await ExpectMsgAsync<SubscribeResult>(Patience)).Error;
         Assert.Equal(new ProcessError(ProcessErrorCode.NotFound, $"process with pid {subscription.Pid} not found"), error);
