@@ -187,6 +187,8 @@ public static class FilesApi
             return ApiError.Result(StatusCodes.Status500InternalServerError, "upload did not complete in time");
         }
 
+        // The transfer has answered, so nothing reads the body any more: its read buffers can go back to their pool.
+        (body as MultipartUploadBody)?.Complete();
         if (result.Failure is { } failure)
         {
             return Failure(failure);
@@ -231,8 +233,7 @@ public static class FilesApi
                 }
 
                 // Read through the request stream, not Kestrel's BodyReader: parsing straight off that pipe left its input
-                // mid-read when a client cut the body, and Kestrel dropped those connections with a warning. The pipe is left
-                // uncompleted: it only holds pooled arrays, which go with it.
+                // mid-read when a client cut the body, and Kestrel dropped those connections with a warning.
                 var pipe = PipeReader.Create(content, new StreamPipeReaderOptions(bufferSize: MultipartReadSize, minimumReadSize: MultipartReadSize / 4, leaveOpen: true));
                 return (new MultipartUploadBody(new MultipartBodyReader(pipe, boundary)), null);
             }

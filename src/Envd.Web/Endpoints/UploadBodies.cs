@@ -21,6 +21,9 @@ internal sealed class MultipartUploadBody(MultipartBodyReader reader) : IUploadB
 
         return null;
     }
+
+    /// <summary>Gives back the read buffers, once nothing reads the body any more; the request stream stays open.</summary>
+    public void Complete() => reader.Complete();
 }
 
 /// <summary>An <c>application/octet-stream</c> body: the whole body is the one file.</summary>

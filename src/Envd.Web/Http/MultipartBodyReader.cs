@@ -67,6 +67,9 @@ public sealed class MultipartBodyReader
         return new MultipartPart(disposition, _current);
     }
 
+    /// <summary>Completes the body pipe: no part can be read after this.</summary>
+    public void Complete() => _body.Complete();
+
     /// <summary>Consumes everything up to and including <paramref name="marker"/>.</summary>
     private async ValueTask SkipPastAsync(ReadOnlyMemory<byte> marker, CancellationToken cancellationToken)
     {
