@@ -21,6 +21,7 @@ public sealed class FileTransferActor : ReceiveActor
     private readonly List<WrittenFile> _written = [];
     private readonly StagingJournal _journal;
     private IMaterializer? _materializer;
+    private UniqueKillSwitch? _killSwitch;
     private IActorRef _client = ActorRefs.Nobody;
     private Func<TransferFailure, object>? _failureReply;
     private UploadFiles? _upload;
@@ -29,19 +30,27 @@ public sealed class FileTransferActor : ReceiveActor
     private string? _stagedPath;
     private ContentReader? _reader;
 
-    public FileTransferActor(StagingJournal journal)
+    public FileTransferActor(StagingJournal journal, IMaterializer? materializer)
     {
         _journal = journal;
+        _materializer = materializer;
         Receive<UploadFiles>(HandleUploadFiles);
         Receive<OpenDownload>(HandleOpenDownload);
         Receive<ComposeFiles>(HandleComposeFiles);
     }
 
     /// <param name="journal">Where staged files are noted, so a restart can remove those a crash left behind.</param>
-    public static Props Props(StagingJournal journal) => Akka.Actor.Props.Create(() => new FileTransferActor(journal));
+    /// <param name="materializer">
+    /// Runs the upload streams; shared by all transfers, since one per transfer costs an actor and its settings per
+    /// request. Null gives the transfer one of its own.
+    /// </param>
+    public static Props Props(StagingJournal journal, IMaterializer? materializer = null) =>
+        Akka.Actor.Props.Create(() => new FileTransferActor(journal, materializer));
 
     protected override void PostStop()
     {
+        // A stream still running belongs to the shared materializer, not to this actor: stop it here.
+        _killSwitch?.Abort(new OperationCanceledException("file transfer stopped"));
         _cancellation?.Cancel();
         _cancellation?.Dispose();
         DiscardStaged();
@@ -113,12 +122,15 @@ public sealed class FileTransferActor : ReceiveActor
         var reader = new ContentReader(message.Part.Content);
         _reader = reader;
 
-        // Only uploads stream, so only they pay for a materializer; its streams stop with this actor.
+        // Only uploads stream, so only they pay for a materializer (unless a shared one was given).
         _materializer ??= Context.Materializer();
-        Source.From(reader.ReadAllAsync)
+        var (killSwitch, written) = Source.From(reader.ReadAllAsync)
+            .ViaMaterialized(KillSwitches.Single<FileChunk>(), Keep.Right)
+            .ToMaterialized(new FileChunkSink(_staged!.Handle), Keep.Both)
             .AddAttributes(FileChunkSink.Dispatcher)
-            .RunWith(new FileChunkSink(_staged!.Handle), _materializer)
-            .PipeTo(Self, success: bytes => new PartStreamed(bytes), failure: e => new PartFailed(e));
+            .Run(_materializer);
+        _killSwitch = killSwitch;
+        written.PipeTo(Self, success: bytes => new PartStreamed(bytes), failure: e => new PartFailed(e));
     }
 
     /// <summary>Creates the missing parent directories and the staged file for <paramref name="path"/>.</summary>
@@ -159,6 +171,7 @@ public sealed class FileTransferActor : ReceiveActor
         var upload = _upload!;
         var path = _stagedPath!;
         _reader = null;
+        _killSwitch = null;
         try
         {
             var metadata = _staged!.Commit(upload.User.Uid, upload.User.Gid, upload.Metadata);
@@ -185,6 +198,7 @@ public sealed class FileTransferActor : ReceiveActor
         var failure = Classify(message.Error);
         var reader = _reader;
         _reader = null;
+        _killSwitch = null;
         if (reader is null)
         {
             Fail(failure);

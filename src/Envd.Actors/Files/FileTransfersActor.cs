@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Streams;
 using Envd.Linux.Files;
 using static Envd.Actors.Files.FileTransferProtocol;
 
@@ -12,15 +13,17 @@ namespace Envd.Actors.Files;
 public sealed class FileTransfersActor : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly string? _fileIoDispatcher;
-    private readonly StagingJournal _journal;
+    private readonly Props _transfer;
     private long _started;
 
     public FileTransfersActor(StagingJournal journal)
     {
-        _journal = journal;
+        // Built once: every transfer shares this materializer and these props, so a request creates one actor, not three.
+        var props = FileTransferActor.Props(journal, Context.Materializer());
+
         // Transfers run where the streams' file stages run, so waiting on the disk never holds up other actors.
-        _fileIoDispatcher = Context.System.Settings.Config.GetString("akka.stream.materializer.blocking-io-dispatcher", null);
+        var fileIoDispatcher = Context.System.Settings.Config.GetString("akka.stream.materializer.blocking-io-dispatcher", null);
+        _transfer = string.IsNullOrEmpty(fileIoDispatcher) ? props : props.WithDispatcher(fileIoDispatcher);
         Receive<ITransferCommand>(HandleTransfer);
     }
 
@@ -32,19 +35,13 @@ public sealed class FileTransfersActor : ReceiveActor
 
     private void HandleTransfer(ITransferCommand command)
     {
-        var props = FileTransferActor.Props(_journal);
-        if (!string.IsNullOrEmpty(_fileIoDispatcher))
-        {
-            props = props.WithDispatcher(_fileIoDispatcher);
-        }
-
         var kind = command switch
         {
             UploadFiles => "upload",
             OpenDownload => "download",
             _ => "compose",
         };
-        var transfer = Context.ActorOf(props, $"{kind}-{++_started}");
+        var transfer = Context.ActorOf(_transfer, $"{kind}-{++_started}");
         _log.Debug("Transfer {0} started as {1}", command.OperationId, transfer.Path.Name);
         transfer.Forward(command);
     }
