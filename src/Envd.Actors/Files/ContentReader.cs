@@ -9,7 +9,7 @@ namespace Envd.Actors.Files;
 /// cannot finish the request cleanly. What ends an upload early ends its reads instead: the client leaving, the
 /// minimum data rate, or the endpoint aborting the request.
 /// </remarks>
-public sealed class ContentReader(Stream content)
+public sealed class ContentReader(Stream content, int chunkSize = FileChunk.Size)
 {
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _started;
@@ -20,38 +20,39 @@ public sealed class ContentReader(Stream content)
     /// </summary>
     public Task Stopped => Volatile.Read(ref _started) == 0 ? Task.CompletedTask : _stopped.Task;
 
-    /// <summary>The content to its end in chunks of <see cref="FileChunk.Size"/> bytes (the last one shorter).</summary>
+    /// <summary>The content to its end in chunks of <c>chunkSize</c> bytes (the last one shorter).</summary>
     public async IAsyncEnumerable<FileChunk> ReadAllAsync()
     {
         Volatile.Write(ref _started, 1);
+        var pool = FileChunk.PoolFor(chunkSize);
         try
         {
             while (true)
             {
-                var buffer = FileChunk.Buffers.Rent(FileChunk.Size);
+                var buffer = pool.Rent(chunkSize);
                 var filled = 0;
                 try
                 {
                     int read;
-                    while (filled < FileChunk.Size
-                        && (read = await content.ReadAsync(buffer.AsMemory(filled, FileChunk.Size - filled))) > 0)
+                    while (filled < chunkSize
+                        && (read = await content.ReadAsync(buffer.AsMemory(filled, chunkSize - filled))) > 0)
                     {
                         filled += read;
                     }
                 }
                 catch
                 {
-                    FileChunk.Buffers.Return(buffer);
+                    pool.Return(buffer);
                     throw;
                 }
 
                 if (filled == 0)
                 {
-                    FileChunk.Buffers.Return(buffer);
+                    pool.Return(buffer);
                     yield break;
                 }
 
-                yield return new FileChunk(buffer, filled);
+                yield return new FileChunk(buffer, filled, pool);
             }
         }
         finally

@@ -119,7 +119,7 @@ public sealed class FileTransferActor : ReceiveActor
             return;
         }
 
-        var reader = new ContentReader(message.Part.Content);
+        var reader = new ContentReader(message.Part.Content, FileChunk.SizeFor(upload.ContentLength));
         _reader = reader;
 
         // Only uploads stream, so only they pay for a materializer (unless a shared one was given).
