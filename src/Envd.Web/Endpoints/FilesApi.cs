@@ -8,6 +8,7 @@ using Envd.Actors.Files;
 using Envd.Actors.Init;
 using Envd.Linux.Clock;
 using Envd.Web.Http;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using static Envd.Actors.Files.FileTransferProtocol;
@@ -191,6 +192,14 @@ public static class FilesApi
         (body as MultipartUploadBody)?.Complete();
         if (result.Failure is { } failure)
         {
+            if (ClientGone(context, failure))
+            {
+                // Nobody is left to answer, and Kestrel must not try to drain a body whose connection was reset mid-read:
+                // its reader is left mid-read then, and the drain fails with an error.
+                context.Abort();
+                return Results.Empty;
+            }
+
             return Failure(failure);
         }
 
@@ -313,6 +322,24 @@ public static class FilesApi
 
     private static EntryInfo ToEntry(WrittenFile file) =>
         new(file.Path, file.Name, "file", file.Metadata.Count > 0 ? file.Metadata : null);
+
+    private static bool ClientGone(HttpContext context, TransferFailure failure)
+    {
+        if (failure.Kind is FailureKind.Cancelled || context.RequestAborted.IsCancellationRequested)
+        {
+            return true;
+        }
+
+        for (var cause = failure.Cause; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is ConnectionResetException or ConnectionAbortedException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static IResult Failure(TransferFailure failure) => failure.Kind switch
     {
