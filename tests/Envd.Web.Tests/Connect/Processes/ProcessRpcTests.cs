@@ -148,8 +148,10 @@ public sealed class ProcessRpcTests : IAsyncLifetime
         }
 
         var resized = await Unary("Update", new { process = new { pid }, pty = new { size = new { cols = 100, rows = 30 } } });
-        var typed = await Unary("SendInput", new { process = new { pid }, input = new { pty = Convert.ToBase64String("ls\n"u8) } });
+
+        // Sent while the shell still waits for its line: once it has the line it may exit before a later call arrives.
         var wrongInput = await Unary("SendInput", new { process = new { pid }, input = new { stdin = Convert.ToBase64String("x"u8) } });
+        var typed = await Unary("SendInput", new { process = new { pid }, input = new { pty = Convert.ToBase64String("ls\n"u8) } });
         var run = await stream.ReadToEndAsync();
 
         Assert.Equal(200, resized.Status);
