@@ -20,7 +20,7 @@ public sealed class FileTransferActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<WrittenFile> _written = [];
     private readonly StagingJournal _journal;
-    private IMaterializer? _materializer;
+    private readonly IMaterializer _materializer;
     private UniqueKillSwitch? _killSwitch;
     private IActorRef _client = ActorRefs.Nobody;
     private Func<TransferFailure, object>? _failureReply;
@@ -30,7 +30,7 @@ public sealed class FileTransferActor : ReceiveActor
     private string? _stagedPath;
     private ContentReader? _reader;
 
-    public FileTransferActor(StagingJournal journal, IMaterializer? materializer)
+    public FileTransferActor(StagingJournal journal, IMaterializer materializer)
     {
         _journal = journal;
         _materializer = materializer;
@@ -42,9 +42,9 @@ public sealed class FileTransferActor : ReceiveActor
     /// <param name="journal">Where staged files are noted, so a restart can remove those a crash left behind.</param>
     /// <param name="materializer">
     /// Runs the upload streams; shared by all transfers, since one per transfer costs an actor and its settings per
-    /// request. Null gives the transfer one of its own.
+    /// request.
     /// </param>
-    public static Props Props(StagingJournal journal, IMaterializer? materializer = null) =>
+    public static Props Props(StagingJournal journal, IMaterializer materializer) =>
         Akka.Actor.Props.Create(() => new FileTransferActor(journal, materializer));
 
     protected override void PostStop()
@@ -122,8 +122,6 @@ public sealed class FileTransferActor : ReceiveActor
         var reader = new ContentReader(message.Part.Content, FileChunk.SizeFor(upload.ContentLength));
         _reader = reader;
 
-        // Only uploads stream, so only they pay for a materializer (unless a shared one was given).
-        _materializer ??= Context.Materializer();
         var (killSwitch, written) = Source.From(reader.ReadAllAsync)
             .ViaMaterialized(KillSwitches.Single<FileChunk>(), Keep.Right)
             .ToMaterialized(new FileChunkSink(_staged!.Handle), Keep.Both)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Streams;
 using Akka.TestKit.Xunit2;
 using Envd.Actors.Files;
 using Envd.Linux.Files;
@@ -38,7 +39,7 @@ public sealed class FileTransferActorTests : TestKit
 
     private IActorRef WatchedTransfer()
     {
-        var transfer = Sys.ActorOf(FileTransferActor.Props(_journal));
+        var transfer = Sys.ActorOf(FileTransferActor.Props(_journal, Sys.Materializer()));
         Watch(transfer);
         return transfer;
     }
@@ -153,7 +154,7 @@ public sealed class FileTransferActorTests : TestKit
     [Fact]
     public async Task A_download_of_a_missing_file_is_not_found()
     {
-        Sys.ActorOf(FileTransferActor.Props(_journal)).Tell(new OpenDownload(3, Root, null, Path.Combine(_dir, "missing")));
+        Sys.ActorOf(FileTransferActor.Props(_journal, Sys.Materializer())).Tell(new OpenDownload(3, Root, null, Path.Combine(_dir, "missing")));
 
         var result = await ExpectMsgAsync<DownloadResult>();
         Assert.Equal(FailureKind.NotFound, result.Failure?.Kind);
